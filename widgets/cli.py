@@ -1,0 +1,124 @@
+"""The `trygge` command: serve the course, validate content, run the coach.
+
+    trygge serve [--port 8866] [--ip 127.0.0.1] [--course-dir DIR]
+    trygge validate [--course-dir DIR]
+    trygge coach --lang nb|en     < lines of {"text": "..."}   > lines of {"text": "...", "labels": [...]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _course_dir(value: str | None) -> Path:
+    from .content import course_dir
+
+    path = Path(value).resolve() if value else course_dir()
+    if not (path / "data" / "course.yaml").is_file():
+        raise SystemExit(f"trygge: {path} er ikke en kursmappe (fant ikke data/course.yaml).")
+    return path
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .content import validate
+
+    root = _course_dir(args.course_dir)
+    problems = validate(root)
+    for problem in problems:
+        print(problem.format())
+    if problems:
+        print(f"\n{len(problems)} problem{'er' if len(problems) != 1 else ''} i innholdet i {root}.", file=sys.stderr)
+        return 1
+    print(f"Innholdet i {root} er gyldig.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .content import validate
+    from .voila_config import start_url, voila_command, voila_env
+
+    root = _course_dir(args.course_dir)
+    problems = validate(root)
+    if problems:
+        for problem in problems:
+            print(problem.format(), file=sys.stderr)
+        print("\nRett opp innholdet først (trygge validate viser det samme).", file=sys.stderr)
+        return 1
+    env = {**os.environ, **voila_env(root)}
+    if args.db_url:
+        env["TRYGGE_DB_URL"] = args.db_url
+    elif "TRYGGE_DB_URL" not in env:
+        (root / "var").mkdir(exist_ok=True)
+        env["TRYGGE_DB_URL"] = f"sqlite:///{root / 'var' / 'results.sqlite'}"
+    command = voila_command(root, args.port, ip=args.ip, open_browser=args.open)
+    process = subprocess.Popen(command, env=env)
+    print(f"\nTrygge samtaler kjører. Åpne startsiden:\n\n    {start_url(args.port, args.ip)}\n\n"
+          f"Resultater lagres i {env['TRYGGE_DB_URL']}. Stopp med Ctrl+C.\n", flush=True)
+
+    def stop(signum: int, _frame: object) -> None:
+        process.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        return process.wait()
+
+
+def cmd_coach(args: argparse.Namespace) -> int:
+    from .simulation.coach import classify
+
+    status = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"]
+            if not isinstance(text, str):
+                raise TypeError
+        except (json.JSONDecodeError, KeyError, TypeError):
+            print(f"trygge coach: linje {number}: forventet JSON med tekstfeltet \"text\", fikk {line.strip()[:60]!r}",
+                  file=sys.stderr)
+            status = 2
+            continue
+        print(json.dumps({"text": text, "labels": classify(text, args.lang)}, ensure_ascii=False), flush=True)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trygge", description="Trygge samtaler – kurs for hjelpetelefoner og chattetjenester.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start kurset i Voilà og skriv ut adressen til startsiden")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("TRYGGE_PORT", 8866)), help="port (standard 8866)")
+    serve.add_argument("--ip", default="127.0.0.1", help="adresse å lytte på (standard 127.0.0.1)")
+    serve.add_argument("--course-dir", help="kursmappe (standard: denne mappen, eller TRYGGE_COURSE_DIR)")
+    serve.add_argument("--db-url", help="database for resultater (standard: SQLite-fil i <kursmappe>/var/)")
+    serve.add_argument("--open", action="store_true", help="åpne nettleseren")
+    serve.set_defaults(func=cmd_serve)
+
+    validate = sub.add_parser("validate", help="sjekk alt innhold i data/ og skriv ut hvert problem")
+    validate.add_argument("--course-dir", help="kursmappe (standard: denne mappen, eller TRYGGE_COURSE_DIR)")
+    validate.set_defaults(func=cmd_validate)
+
+    coach = sub.add_parser("coach", help="merk replikker fra standard inn (JSON-linjer) med coachens etiketter")
+    coach.add_argument("--lang", choices=["nb", "en"], default="nb")
+    coach.set_defaults(func=cmd_coach)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Scenarios as graphs: the checks `trygge validate` runs on every scenario file."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from .coach import LABELS
+
+#: (JSON path inside the scenario file, message, hint) — turned into a Problem by the content checker.
+GraphProblem = tuple[list[Any], str, str]
+
+
+def successors(node: dict[str, Any]) -> list[str]:
+    """The nodes a node can lead to, through its suggested replies and its free-text routes."""
+    return [c["next"] for c in node.get("choices", [])] + [r["next"] for r in node.get("routes", [])]
+
+
+def reachable(scenario: dict[str, Any]) -> set[str]:
+    """Every node that can be reached from the start node."""
+    nodes = scenario["nodes"]
+    seen = {scenario["start"]} if scenario["start"] in nodes else set()
+    queue = deque(seen)
+    while queue:
+        for nxt in successors(nodes[queue.popleft()]):
+            if nxt in nodes and nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def graph_problems(scenario: dict[str, Any]) -> list[GraphProblem]:
+    """Dead ends, unknown targets, unreachable nodes and ends, undefined intents, missing fallback routes."""
+    nodes: dict[str, Any] = scenario["nodes"]
+    intents = set(scenario.get("intents", {}))
+    known_conditions = set(LABELS) | intents
+    problems: list[GraphProblem] = []
+    if scenario["start"] not in nodes:
+        problems.append((["start"], f"startnoden «{scenario['start']}» finnes ikke", "Sett «start» til en av nodene under «nodes»."))
+        return problems
+    for name, node in nodes.items():
+        loc = ["nodes", name]
+        is_end = "end" in node
+        if is_end and (node.get("choices") or node.get("routes")):
+            problems.append((loc, f"noden «{name}» er en slutt, men har svar eller ruter", "Fjern «choices»/«routes», eller fjern «end»."))
+        if not is_end:
+            if not node.get("routes") and not node.get("choices"):
+                problems.append((loc, f"noden «{name}» er en blindvei (ingen «end», ingen svar og ingen ruter)",
+                                 "Legg til «choices» og «routes», eller gjør noden til en slutt med «end»."))
+            routes = node.get("routes", [])
+            if not routes or "when" in routes[-1]:
+                problems.append((loc + ["routes"], f"noden «{name}» mangler en reserverute for fritekst",
+                                 "Siste rute skal ha bare «next» (uten «when»), så fritekst alltid fører videre."))
+        for kind in ("choices", "routes"):
+            for i, step in enumerate(node.get(kind, [])):
+                if step["next"] not in nodes:
+                    problems.append((loc + [kind, i, "next"], f"«{step['next']}» (fra noden «{name}») finnes ikke",
+                                     f"Bruk en av nodene: {', '.join(sorted(nodes))}."))
+                for key, values in step.get("when", {}).items():
+                    for value in values:
+                        if value not in known_conditions:
+                            problems.append((loc + [kind, i, "when", key], f"«{value}» er verken en coach-etikett eller en definert intensjon",
+                                             f"Definer den under «intents», eller bruk en etikett: {', '.join(LABELS)}."))
+    alive = reachable(scenario)
+    for name in nodes:
+        if name not in alive:
+            problems.append((["nodes", name], f"noden «{name}» kan ikke nås fra start",
+                             "Lag en rute eller et svar som fører hit, eller fjern noden."))
+    if not any("end" in nodes[n] for n in alive):
+        problems.append((["nodes"], "ingen slutt kan nås fra start", "Minst én node med «end» må kunne nås."))
+    # From every reachable node some end must still be reachable, or the learner is stuck in a loop forever.
+    ends = {n for n in nodes if "end" in nodes[n]}
+    can_finish = set(ends)
+    changed = True
+    while changed:
+        changed = False
+        for name, node in nodes.items():
+            if name not in can_finish and any(s in can_finish for s in successors(node)):
+                can_finish.add(name)
+                changed = True
+    for name in sorted(alive - can_finish):
+        problems.append((["nodes", name], f"fra noden «{name}» kan samtalen aldri nå en slutt",
+                         "Sørg for at minst én vei fra noden fører til en node med «end»."))
+    return problems

@@ -1,0 +1,117 @@
+"""How Voilà is started for a course directory.
+
+One place knows the command line, so `trygge serve`, the browser tests and the docs start the same server:
+the course directory's root is served (``/voila/render/notebooks/00-start.ipynb`` is the start page, media under
+``data/media/`` are at ``/voila/files/data/media/…``) with the ``trygge`` template from ``voila_templates/``,
+without tracebacks, and with only media files downloadable.
+
+Options set here, and why:
+
+- ``--show_tracebacks=False``: learners never see exception text (the template shows a calm message instead).
+- ``file_allowlist`` / ``file_denylist``: ``/voila/files/`` serves media only; notebooks, Python files and anything
+  under a dot-folder (``.git``, ``.venv``) stay private.
+- ``allow_template_override=NO`` / ``allow_theme_override=NO``: otherwise ``?template=lab`` in the address would
+  render a page without the template's preprocessors, showing cells tagged ``trener``. (Voilà 0.5.13 does not apply
+  ``traitlet_configuration`` from a template's conf.json to these settings, so they belong on the command line.)
+- ``VoilaExecutor.allow_errors=True``: a cell that raises shows the calm message and the rest of the page still runs;
+  by default Voilà stops rendering the page at the first error.
+- ``Voila.port_retries=0``: fail loudly if the port is taken instead of silently serving on another one.
+
+Everything else (preheating, timeouts, kernel management) is left at Voilà's defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "MEDIA_ALLOWLIST",
+    "MEDIA_DENYLIST",
+    "START_PAGE",
+    "TEMPLATE_NAME",
+    "TEMPLATES_DIR",
+    "find_free_port",
+    "start_url",
+    "voila_command",
+    "voila_env",
+]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = REPO_ROOT / "voila_templates"
+"""A Jupyter data directory: holds ``voila/templates/trygge/``; put it on ``JUPYTER_PATH``."""
+
+TEMPLATE_NAME = "trygge"
+START_PAGE = "notebooks/00-start.ipynb"
+
+MEDIA_ALLOWLIST = [r"(?i).*\.(mp4|webm|vtt|png|svg|pdf)"]
+"""Files ``/voila/files/`` may serve (Voilà full-matches each path, case-insensitively)."""
+
+MEDIA_DENYLIST = [r"(?i).*\.(ipynb|py)", r"(.*/)?\..*"]
+"""Never served, even if allowed above: Voilà's default (notebooks, Python) plus any path with a dot-folder/file."""
+
+
+def voila_command(
+    course_dir: Path,
+    port: int,
+    *,
+    ip: str = "127.0.0.1",
+    open_browser: bool = False,
+    extra: Iterable[str] = (),
+) -> list[str]:
+    """Return the argv that serves ``course_dir`` with Voilà on ``ip:port``.
+
+    Run it with the environment from :func:`voila_env` added, so Voilà finds the ``trygge`` template.
+    ``extra`` arguments come last and so override the ones set here.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(Path(course_dir).resolve()),
+        f"--Voila.ip={ip}",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",
+        f"--Voila.open_browser={open_browser}",
+        f"--template={TEMPLATE_NAME}",
+        "--show_tracebacks=False",
+        f"--VoilaConfiguration.file_allowlist={MEDIA_ALLOWLIST!r}",
+        f"--VoilaConfiguration.file_denylist={MEDIA_DENYLIST!r}",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaExecutor.allow_errors=True",
+        *extra,
+    ]
+
+
+def voila_env(course_dir: Path) -> dict[str, str]:
+    """Return the environment variables to add when running :func:`voila_command`.
+
+    ``JUPYTER_PATH`` puts the repository's ``voila_templates`` first (keeping any existing entries), and
+    ``TRYGGE_COURSE_DIR`` tells the server's kernels which course they serve.
+    """
+    jupyter_path = [str(TEMPLATES_DIR)]
+    if existing := os.environ.get("JUPYTER_PATH"):
+        jupyter_path.append(existing)
+    return {
+        "JUPYTER_PATH": os.pathsep.join(jupyter_path),
+        "TRYGGE_COURSE_DIR": str(Path(course_dir).resolve()),
+    }
+
+
+def start_url(port: int, ip: str = "127.0.0.1") -> str:
+    """Return the address of the course's start page on a server started with :func:`voila_command`."""
+    host = "127.0.0.1" if ip in ("", "0.0.0.0", "::") else ip
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/voila/render/{START_PAGE}"
+
+
+def find_free_port(ip: str = "127.0.0.1") -> int:
+    """Return a TCP port on ``ip`` that nothing listens on right now."""
+    with socket.socket(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((ip, 0))
+        return sock.getsockname()[1]
