@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,13 +47,19 @@ GENERATOR_VERSION = 1
 # Everything that shapes the outputs goes into the film's hash (see `film_hash`).
 SETTINGS = {
     "generator_version": GENERATOR_VERSION,
-    "size": (1280, 720),
+    # 960x540 keeps large text sharp; each slide costs one key frame (about 12 KB), the rest is audio.
+    "size": (960, 540),
     "fps": 2,  # still slides: a low frame rate keeps the files small; slide changes fall on frame boundaries
     "voice": "nb",
-    "words_per_minute": 155,
-    "pause_after_narration": 0.7,  # seconds of silence after each spoken clip
-    "webm": {"crf": 40, "audio_bitrate": "20k"},
-    "mp4": {"crf": 30, "audio_bitrate": "32k"},
+    "words_per_minute": 165,
+    "pause_after_narration": 0.5,  # seconds of silence after each spoken clip
+    # Synthetic speech needs little: 16 kHz mono. Opus in 60 ms frames halves the WebM container overhead;
+    # ffmpeg's AAC encoder overshoots low targets on this material (12k gives about 17 kbit/s).
+    "audio_rate": 16000,
+    "webm": {"crf": 56, "audio_bitrate": "12k"},
+    # Constant QP with equal I/P quality: the key frame of a still slide is the only costly frame, and the
+    # frames after it are skipped blocks (CRF with mb-tree would spend twice as much on the key frame).
+    "mp4": {"qp": 35, "audio_bitrate": "12k"},
     "caption_chars": 84,  # at most two lines of about 42 characters
     "caption_line_chars": 42,
 }
@@ -136,7 +143,9 @@ def _local_path(data_dir: Path, where: str, value: object) -> Path:
     if not isinstance(value, str) or not value:
         raise DemoFilmError(f"{where}: expected a path relative to data/, got {value!r}")
     if value.startswith(("http://", "https://")):
-        raise DemoFilmError(f"{where}: a demo film is generated locally; use a path under media/, not {value}")
+        raise DemoFilmError(
+            f"{where}: a demo film is generated locally; use a path under media/, not {value}"
+        )
     path = (data_dir / value).resolve()
     if data_dir.resolve() not in path.parents:
         raise DemoFilmError(f"{where}: {value} points outside data/")
@@ -223,9 +232,14 @@ def themes_with_scripts(data_dir: Path) -> list[str]:
 # Up-to-date check
 
 
+# The parts of a film's manifest entry its outputs are made from (not `description`: only the page shows it).
+HASHED_KEYS = ("id", "title", "script", "sources", "described", "captions", "transcript", "poster")
+
+
 def film_hash(film: Film) -> str:
     """Hash of everything the film's outputs are made from."""
-    payload = json.dumps({"film": film.entry, "settings": SETTINGS}, sort_keys=True, ensure_ascii=False)
+    made_from = {key: film.entry.get(key) for key in HASHED_KEYS}
+    payload = json.dumps({"film": made_from, "settings": SETTINGS}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -307,19 +321,29 @@ class SlideRenderer:
 
         draw.rectangle([0, 0, round(14 * scale), H], fill=COLORS["accent"])
 
-        label_font = self.font(True, round(26 * scale))
+        label_font = self.font(True, round(28 * scale))
         pad_x, pad_y = round(16 * scale), round(9 * scale)
         lw = label_font.getlength(DEMO_LABEL)
         ascent, descent = label_font.getmetrics()
-        box = [W - m - lw - 2 * pad_x, round(30 * scale), W - m, round(30 * scale) + ascent + descent + 2 * pad_y]
+        box = [
+            W - m - lw - 2 * pad_x,
+            round(30 * scale),
+            W - m,
+            round(30 * scale) + ascent + descent + 2 * pad_y,
+        ]
         draw.rounded_rectangle(box, radius=round(6 * scale), fill=COLORS["accent"])
         draw.text((box[0] + pad_x, box[1] + pad_y), DEMO_LABEL, font=label_font, fill=COLORS["label_text"])
 
-        footer_font = self.font(False, round(24 * scale))
+        footer_font = self.font(False, round(26 * scale))
         footer_y = H - round(56 * scale)
         draw.text((m, footer_y), FOOTER_TEXT, font=footer_font, fill=COLORS["muted"])
         counter = f"{number} / {count}"
-        draw.text((W - m - footer_font.getlength(counter), footer_y), counter, font=footer_font, fill=COLORS["muted"])
+        draw.text(
+            (W - m - footer_font.getlength(counter), footer_y),
+            counter,
+            font=footer_font,
+            fill=COLORS["muted"],
+        )
 
         top, bottom, width = box[3] + round(28 * scale), footer_y - round(24 * scale), W - 2 * m
         # Shrink the text only as far as stays readable; past that the author must shorten the slide.
@@ -331,7 +355,10 @@ class SlideRenderer:
             title_step, body_step = round(title_size * 1.2 * scale), round(body_size * 1.4 * scale)
             gap = round(36 * scale)
             needed = len(title_lines) * title_step + gap + len(body_lines) * body_step
-            if needed <= bottom - top:
+            too_wide = any(title_font.getlength(line) > width for line, _ in title_lines) or any(
+                body_font.getlength(line) + offset > width for line, offset in body_lines
+            )  # a single word longer than the line
+            if needed <= bottom - top and not too_wide:
                 break
         else:
             raise DemoFilmError(f"slide {number} ({slide.title!r}) has too much text; shorten title or text")
@@ -383,8 +410,21 @@ def speak(text: str, workdir: Path, name: str) -> Clip:
     """Synthesize `text` with espeak-ng and read the WAV back."""
     txt, wav_path = workdir / f"{name}.txt", workdir / f"{name}.wav"
     txt.write_text(spoken_form(text), encoding="utf-8")
-    run(["espeak-ng", "-v", SETTINGS["voice"], "-s", str(SETTINGS["words_per_minute"]), "-b", "1",
-         "-f", str(txt), "-w", str(wav_path)])
+    run(
+        [
+            "espeak-ng",
+            "-v",
+            SETTINGS["voice"],
+            "-s",
+            str(SETTINGS["words_per_minute"]),
+            "-b",
+            "1",
+            "-f",
+            str(txt),
+            "-w",
+            str(wav_path),
+        ]
+    )
     with wave.open(str(wav_path), "rb") as w:
         if w.getnchannels() != 1 or w.getsampwidth() != 2:
             raise DemoFilmError(f"espeak-ng wrote an unexpected WAV format for {name}")
@@ -397,6 +437,8 @@ def speak(text: str, workdir: Path, name: str) -> Clip:
 
 @dataclass
 class Cue:
+    """A caption: seconds from the start of the film, and one or two lines of text."""
+
     start: float
     end: float
     text: str
@@ -423,19 +465,18 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_long(text: str, limit: int) -> list[str]:
-    """Split `text` into chunks of at most `limit` characters, preferring clause breaks near the middle."""
+    """Split `text` into chunks of at most `limit` characters, at the most balanced break.
+
+    A clause break («, », «: », «; », « – ») is preferred over a plain word break unless it leaves a much
+    shorter piece: the score of a cut is the length of its longer side, plus a penalty for a word break.
+    """
     if len(text) <= limit:
         return [text]
-    candidates = [m.end() for m in re.finditer(r"[,;:–]\s", text)] or []
-    fitting = [c for c in candidates if c - 1 <= limit and len(text) - c <= limit]
-    if fitting:
-        cut = min(fitting, key=lambda c: abs(c - len(text) / 2))
-    else:
-        spaces = [m.start() for m in re.finditer(r" ", text)]
-        if not spaces:
-            return [text]
-        # The most balanced word break; recursion handles chunks that are still too long.
-        cut = min(spaces, key=lambda c: abs(c - len(text) / 2))
+    cuts = {m.end(): 0 for m in re.finditer(r" ", text)}
+    cuts.update({m.end(): -12 for m in re.finditer(r"[,;:]\s|\s–\s", text)})
+    if not cuts:
+        return [text]
+    cut = min(cuts, key=lambda c: (max(len(text[:c].strip()), len(text[c:].strip())) + 12 + cuts[c], c))
     return split_long(text[:cut].strip(), limit) + split_long(text[cut:].strip(), limit)
 
 
@@ -447,7 +488,7 @@ def break_lines(text: str, line_chars: int) -> str:
     if not spaces:
         return text
     cut = min(spaces, key=lambda i: max(i, len(text) - i - 1))
-    return text[:cut] + "\n" + text[cut + 1:]
+    return text[:cut] + "\n" + text[cut + 1 :]
 
 
 def caption_chunks(text: str, prefix: str = "") -> list[str]:
@@ -465,11 +506,13 @@ def add_clip(timeline: Timeline, clip: Clip, prefix: str = "") -> float:
     chunks = caption_chunks(clip.text, prefix)
     weights = [len(c) - (len(prefix) + 1 if prefix else 0) for c in chunks]
     total, done = sum(weights), 0
-    for chunk, weight in zip(chunks, weights):
+    for chunk, weight in zip(chunks, weights, strict=True):
         begin = start + clip.duration * done / total
         done += weight
         end = start + clip.duration * done / total
         timeline.cues.append(Cue(begin, end, break_lines(chunk, SETTINGS["caption_line_chars"])))
+    # The last cue stays up through the pause, so the captions have no gaps.
+    timeline.cues[-1].end = timeline.duration
     return start
 
 
@@ -478,7 +521,6 @@ def end_slide(timeline: Timeline, slide_start: float) -> None:
     frame = timeline.rate // SETTINGS["fps"]
     samples = len(timeline.audio) // 2
     timeline.audio += b"\x00\x00" * (math.ceil(samples / frame) * frame - samples)
-    # The last cue of a slide stays up through the pause.
     if timeline.cues:
         timeline.cues[-1].end = timeline.duration
     timeline.slide_durations.append(timeline.duration - slide_start)
@@ -506,7 +548,8 @@ def timestamp(seconds: float) -> str:
 def webvtt(cues: list[Cue], note: str) -> str:
     blocks = ["WEBVTT\nKind: captions\nLanguage: nb", f"NOTE\n{note}"]
     for n, cue in enumerate(cues, 1):
-        blocks.append(f"{n}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{cue.text}")
+        text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        blocks.append(f"{n}\n{timestamp(cue.start)} --> {timestamp(cue.end)}\n{text}")
     return "\n\n".join(blocks) + "\n"
 
 
@@ -527,7 +570,9 @@ def run(cmd: list[str]) -> str:
     except FileNotFoundError:
         raise DemoFilmError(f"{cmd[0]} is not installed") from None
     if result.returncode != 0:
-        raise DemoFilmError(f"{cmd[0]} failed ({result.returncode}):\n{' '.join(cmd)}\n{result.stderr[-2000:]}")
+        raise DemoFilmError(
+            f"{cmd[0]} failed ({result.returncode}):\n{' '.join(cmd)}\n{result.stderr[-2000:]}"
+        )
     return result.stdout
 
 
@@ -543,7 +588,7 @@ def encode(slide_pngs: list[Path], timeline: Timeline, wav: Path, out: Path, kin
     """Encode the slides (each shown for its duration) and the audio into a WebM or MP4 file."""
     fps = SETTINGS["fps"]
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
-    for png, duration in zip(slide_pngs, timeline.slide_durations):
+    for png, duration in zip(slide_pngs, timeline.slide_durations, strict=True):
         cmd += ["-loop", "1", "-framerate", str(fps), "-t", f"{duration:.6f}", "-i", str(png)]
     cmd += ["-i", str(wav)]
     n = len(slide_pngs)
@@ -552,19 +597,85 @@ def encode(slide_pngs: list[Path], timeline: Timeline, wav: Path, out: Path, kin
     for duration in timeline.slide_durations:
         starts.append(f"{t:.3f}")
         t += duration
-    cmd += ["-filter_complex", graph, "-map", "[v]", "-map", f"{n}:a", "-r", str(fps),
-            "-force_key_frames", ",".join(starts), "-g", "9999", "-ac", "1",
-            "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-            "-t", f"{timeline.duration:.6f}"]
+    cmd += [
+        "-filter_complex",
+        graph,
+        "-map",
+        "[v]",
+        "-map",
+        f"{n}:a",
+        "-r",
+        str(fps),
+        "-force_key_frames",
+        ",".join(starts),
+        "-g",
+        "9999",
+        "-ac",
+        "1",
+        "-ar",
+        str(SETTINGS["audio_rate"]),
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-t",
+        f"{timeline.duration:.6f}",
+    ]
     settings = SETTINGS[kind]
     if kind == "webm":
-        cmd += ["-c:v", "libvpx-vp9", "-crf", str(settings["crf"]), "-b:v", "0", "-deadline", "good",
-                "-cpu-used", "2", "-row-mt", "1", "-threads", "1",
-                "-c:a", "libopus", "-b:a", settings["audio_bitrate"], "-application", "voip", "-f", "webm"]
+        cmd += [
+            "-c:v",
+            "libvpx-vp9",
+            "-crf",
+            str(settings["crf"]),
+            "-b:v",
+            "0",
+            "-deadline",
+            "good",
+            "-cpu-used",
+            "2",
+            "-threads",
+            "1",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            settings["audio_bitrate"],
+            "-application",
+            "voip",
+            "-frame_duration",
+            "60",
+            "-f",
+            "webm",
+        ]
     else:
-        cmd += ["-c:v", "libx264", "-profile:v", "high", "-preset", "veryslow", "-tune", "stillimage",
-                "-crf", str(settings["crf"]), "-threads", "1",
-                "-c:a", "aac", "-b:a", settings["audio_bitrate"], "-movflags", "+faststart", "-f", "mp4"]
+        cmd += [
+            "-c:v",
+            "libx264",
+            "-profile:v",
+            "high",
+            "-preset",
+            "veryslow",
+            "-tune",
+            "stillimage",
+            "-qp",
+            str(settings["qp"]),
+            "-x264-params",
+            "ipratio=1.0",
+            "-threads",
+            "1",
+            "-c:a",
+            "aac",
+            "-b:a",
+            settings["audio_bitrate"],
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+        ]
     tmp = out.with_name(f".{out.name}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -576,20 +687,40 @@ def encode(slide_pngs: list[Path], timeline: Timeline, wav: Path, out: Path, kin
 
 def probe(path: Path) -> dict:
     """Codec and end time (last packet) of the video and the audio stream, from ffprobe."""
-    info = json.loads(run(["ffprobe", "-v", "error", "-show_entries", "stream=index,codec_type,codec_name,pix_fmt",
-                           "-show_entries", "packet=stream_index,pts_time,duration_time", "-of", "json", str(path)]))
+    info = json.loads(
+        run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=index,codec_type,codec_name,pix_fmt",
+                "-show_entries",
+                "packet=stream_index,pts_time,duration_time",
+                "-of",
+                "json",
+                str(path),
+            ]
+        )
+    )
     streams = {s["index"]: s for s in info.get("streams", [])}
     result = {}
     for stream in streams.values():
-        ends = [float(p["pts_time"]) + float(p.get("duration_time") or 0)
-                for p in info.get("packets", []) if p["stream_index"] == stream["index"] and "pts_time" in p]
-        result[stream["codec_type"]] = {"codec": stream["codec_name"], "pix_fmt": stream.get("pix_fmt"),
-                                        "end": max(ends, default=0.0)}
+        ends = [
+            float(p["pts_time"]) + float(p.get("duration_time") or 0)
+            for p in info.get("packets", [])
+            if p["stream_index"] == stream["index"] and "pts_time" in p
+        ]
+        result[stream["codec_type"]] = {
+            "codec": stream["codec_name"],
+            "pix_fmt": stream.get("pix_fmt"),
+            "end": max(ends, default=0.0),
+        }
     return result
 
 
 def verify(path: Path, kind: str, duration: float) -> None:
-    """Fail unless the file has one video and one audio stream of the right codecs, as long as the timeline."""
+    """Fail unless the file has a video and an audio stream of the right codecs, as long as the timeline."""
     streams = probe(path)
     video_codec, audio_codec = EXPECTED_CODECS[kind]
     video, audio = streams.get("video"), streams.get("audio")
@@ -634,20 +765,31 @@ def make_film(film: Film, renderer: SlideRenderer) -> dict:
 
         normal = build_timeline([[(say, "")] for say in says], rate)
         described = build_timeline(
-            [[(desc, DESCRIPTION_PREFIX), (say, "")] for desc, say in zip(describes, says)], rate
+            [[(desc, DESCRIPTION_PREFIX), (say, "")] for desc, say in zip(describes, says, strict=True)], rate
         )
         note = f"Demofilm – erstattes av ekte film. Laget med tools/make_demo_films.py: {film.title}"
         write_text(film.captions, webvtt(normal.cues, note))
         write_text(film.described_captions, webvtt(described.cues, note + " (synstolket versjon)"))
         write_text(film.transcript, transcript(film))
 
-        for timeline, sources, name in ((normal, film.sources, "normal"),
-                                        (described, film.described_sources, "described")):
+        jobs = []
+        for timeline, sources, name in (
+            (normal, film.sources, "normal"),
+            (described, film.described_sources, "described"),
+        ):
             wav = work / f"{name}.wav"
             write_wav(wav, timeline)
-            for path, kind in sources:
-                encode(pngs, timeline, wav, path, kind)
-                verify(path, kind, timeline.duration)
+            jobs += [(timeline, wav, path, kind) for path, kind in sources]
+
+        def encode_and_verify(job):
+            timeline, wav, path, kind = job
+            encode(pngs, timeline, wav, path, kind)
+            verify(path, kind, timeline.duration)
+
+        # Each encoder runs single-threaded (the same output on every machine); encode the files side by side.
+        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+            for _ in pool.map(encode_and_verify, jobs):
+                pass
         return {
             "hash": film_hash(film),
             "duration": round(normal.duration, 3),
@@ -663,8 +805,9 @@ def require_tools() -> None:
     missing = [tool for tool in ("espeak-ng", "ffmpeg", "ffprobe") if shutil.which(tool) is None]
     if missing:
         raise DemoFilmError(
-            f"missing {', '.join(missing)}. The demo-film generator needs espeak-ng (with the Norwegian voice 'nb') "
-            "and ffmpeg (with libvpx-vp9, libopus and libx264), e.g. `apt-get install espeak-ng ffmpeg`. "
+            f"missing {', '.join(missing)}. The demo-film generator needs espeak-ng (with the Norwegian "
+            "voice 'nb') and ffmpeg (with libvpx-vp9, libopus and libx264), "
+            "e.g. `apt-get install espeak-ng ffmpeg`. "
             "Learners and CI do not need them: the generated films are committed."
         )
     voices = run(["espeak-ng", f"--voices={SETTINGS['voice']}"])
@@ -674,13 +817,24 @@ def require_tools() -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--theme", action="append", metavar="ID",
-                        help="theme id (repeatable); default: every theme whose films.yaml has scripts")
-    parser.add_argument("--course-dir", type=Path, default=Path(__file__).resolve().parents[1],
-                        help="course directory with data/ (default: the repository root)")
+    parser.add_argument(
+        "--theme",
+        action="append",
+        metavar="ID",
+        help="theme id (repeatable); default: every theme whose films.yaml has scripts",
+    )
+    parser.add_argument(
+        "--course-dir",
+        type=Path,
+        default=Path(__file__).resolve().parents[1],
+        help="course directory with data/ (default: the repository root)",
+    )
     parser.add_argument("--force", action="store_true", help="rebuild films that are up to date")
-    parser.add_argument("--check", action="store_true",
-                        help="only report films whose outputs are missing or out of date; exit 1 if any")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only report films whose outputs are missing or out of date; exit 1 if any",
+    )
     return parser.parse_args(argv)
 
 
@@ -716,10 +870,15 @@ def main(argv: list[str] | None = None) -> int:
                 record = make_film(film, renderer)
                 sidecar.setdefault("films", {})[film.id] = record
                 sidecar["generator_version"] = GENERATOR_VERSION
-                write_text(sidecar_path, json.dumps(sidecar, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+                write_text(
+                    sidecar_path, json.dumps(sidecar, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+                )
                 size = sum(p.stat().st_size for p in film.outputs)
-                print(f"{theme}/{film.id}: {record['duration']:.1f} s (synstolket {record['described_duration']:.1f} s), "
-                      f"{size / 1024:.0f} KB, {time.monotonic() - started:.1f} s")
+                print(
+                    f"{theme}/{film.id}: {record['duration']:.1f} s "
+                    f"(synstolket {record['described_duration']:.1f} s), {size / 1024:.0f} KB, "
+                    f"{time.monotonic() - started:.1f} s"
+                )
         return 1 if stale else 0
     except DemoFilmError as e:
         print(f"make_demo_films: {e}", file=sys.stderr)

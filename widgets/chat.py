@@ -95,7 +95,8 @@ class ChatSimulation(TryggeWidget):
         text = content.get("text")
         if not isinstance(text, str) or not text.strip():
             return
-        self._turn(scrub(text.strip()[:MAX_CHARS]), None)
+        # The persona is fictional: keep its alias, so «Hei Ida» is not scrubbed to «Hei [navn]».
+        self._turn(scrub(text.strip()[:MAX_CHARS], keep=[self.scenario["persona"]["alias"]]), None)
 
     def on_choose(self, content: dict[str, Any]) -> None:
         index = content.get("index")

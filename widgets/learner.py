@@ -22,11 +22,8 @@ class LearnerBadge(TryggeWidget):
     code = t.Unicode("", help="The learner's pseudonym, ABCD-EFGH; set by the browser.").tag(sync=True)
     status = t.Unicode("", help="Feedback after typing a code.").tag(sync=True)
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.observe(self._code_changed, names="code")
-
-    def _code_changed(self, change: dict[str, Any]) -> None:
+    @t.observe("code")
+    def _on_code(self, change: dict[str, Any]) -> None:
         canonical = normalise_code(change["new"])
         if canonical is None:
             # Something other than a code came from the browser: ignore it, ask for a fresh one.

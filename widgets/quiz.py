@@ -71,6 +71,8 @@ class Quiz(TryggeWidget):
             for i in self._items.values()
         ]
         super().__init__(items=public, **kwargs)
+        self._attempted: set[str] = set()
+        self._completed = False
 
     @property
     def score(self) -> int:
@@ -86,7 +88,8 @@ class Quiz(TryggeWidget):
         except ValueError as exc:
             self.results = {**self.results, item["id"]: {"error": str(exc)}}
             return
-        first_try = item["id"] not in self.results or "error" in self.results[item["id"]]
+        first_try = item["id"] not in self._attempted
+        self._attempted.add(item["id"])
         self.results = {**self.results, item["id"]: graded}
         self.session.emit(
             "answered", f"{self.theme_id}/quiz/{item['id']}", "quiz-item",
@@ -94,7 +97,7 @@ class Quiz(TryggeWidget):
              "score": {"raw": int(graded["correct"]), "max": 1}, "first_attempt": first_try},
         )
         answered = [r for r in self.results.values() if "correct" in r]
-        if len(answered) == len(self._items) and not getattr(self, "_completed", False):
+        if len(answered) == len(self._items) and not self._completed:
             self._completed = True
             self.session.emit("completed", f"{self.theme_id}/quiz", "quiz",
                               {"score": {"raw": self.score, "max": len(self._items)}})

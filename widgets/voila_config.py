@@ -1,21 +1,21 @@
 """How Voilà is started for a course directory.
 
 One place knows the command line, so `trygge serve`, the browser tests and the docs start the same server:
-the course directory's root is served (``/voila/render/notebooks/00-start.ipynb`` is the start page, media under
-``data/media/`` are at ``/voila/files/data/media/…``) with the ``trygge`` template from ``voila_templates/``,
-without tracebacks, and with only media files downloadable.
+the course directory's root is served (``/voila/render/notebooks/00-start.ipynb`` is the start page, media
+under ``data/media/`` are at ``/voila/files/data/media/…``) with the ``trygge`` template from
+``voila_templates/``, without tracebacks, and with only media files downloadable.
 
 Options set here, and why:
 
-- ``--show_tracebacks=False``: learners never see exception text (the template shows a calm message instead).
-- ``file_allowlist`` / ``file_denylist``: ``/voila/files/`` serves media only; notebooks, Python files and anything
-  under a dot-folder (``.git``, ``.venv``) stay private.
-- ``allow_template_override=NO`` / ``allow_theme_override=NO``: otherwise ``?template=lab`` in the address would
-  render a page without the template's preprocessors, showing cells tagged ``trener``. (Voilà 0.5.13 does not apply
-  ``traitlet_configuration`` from a template's conf.json to these settings, so they belong on the command line.)
-- ``VoilaExecutor.allow_errors=True``: a cell that raises shows the calm message and the rest of the page still runs;
-  by default Voilà stops rendering the page at the first error.
-- ``Voila.port_retries=0``: fail loudly if the port is taken instead of silently serving on another one.
+- ``--show_tracebacks=False``: learners never see exception text (the template shows a calm message).
+- ``file_allowlist`` / ``file_denylist``: ``/voila/files/`` serves media only; notebooks, Python files and
+  anything under a dot-folder (``.git``, ``.venv``) stay private.
+- ``allow_template_override=NO`` / ``allow_theme_override=NO``: otherwise ``?template=lab`` in the address
+  renders the page without the template's preprocessor, showing the cells tagged ``trener``. (Voilà 0.5.13
+  does not apply ``traitlet_configuration`` from a template's conf.json to these, so they are set here.)
+- ``VoilaExecutor.allow_errors=True``: a cell that raises shows the calm message and the rest of the page
+  still runs; by default Voilà stops rendering the page at the first error.
+- ``Voila.port_retries=0``: fail loudly if the port is taken, instead of silently serving on another one.
 
 Everything else (preheating, timeouts, kernel management) is left at Voilà's defaults.
 """
@@ -51,7 +51,7 @@ MEDIA_ALLOWLIST = [r"(?i).*\.(mp4|webm|vtt|png|svg|pdf)"]
 """Files ``/voila/files/`` may serve (Voilà full-matches each path, case-insensitively)."""
 
 MEDIA_DENYLIST = [r"(?i).*\.(ipynb|py)", r"(.*/)?\..*"]
-"""Never served, even if allowed above: Voilà's default (notebooks, Python) plus any path with a dot-folder/file."""
+"""Never served even if allowed: Voilà's default (notebooks, Python) and any dot-folder or dot-file."""
 
 
 def voila_command(
@@ -78,8 +78,9 @@ def voila_command(
         f"--Voila.open_browser={open_browser}",
         f"--template={TEMPLATE_NAME}",
         "--show_tracebacks=False",
-        f"--VoilaConfiguration.file_allowlist={MEDIA_ALLOWLIST!r}",
-        f"--VoilaConfiguration.file_denylist={MEDIA_DENYLIST!r}",
+        # traitlets takes a list as the same option repeated, one item each.
+        *(f"--VoilaConfiguration.file_allowlist={pattern}" for pattern in MEDIA_ALLOWLIST),
+        *(f"--VoilaConfiguration.file_denylist={pattern}" for pattern in MEDIA_DENYLIST),
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaExecutor.allow_errors=True",

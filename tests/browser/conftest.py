@@ -1,13 +1,14 @@
 """Fixtures for the browser suite: a real Voilà server, headless Chromium, and axe-core.
 
-- ``voila_server`` (session): Voilà started by :mod:`widgets.voila_config` for a course directory (the repository by
-  default) on a free port, with a throw-away results database. To serve another course, parametrize it indirectly;
-  :func:`serve_course` builds that mark (``pytestmark = serve_course(FIXTURES / "course")``). One server per course
-  directory is started and shared by every test that asks for it.
-- ``browser`` (session) and ``page`` (per test, fresh context): Debian's Chromium, headless, nothing leaves the
-  machine (requests to other hosts are aborted, but still reported to ``page.on("request")`` listeners).
+- ``voila_server`` (session): Voilà started by :mod:`widgets.voila_config` for a course directory (the
+  repository by default) on a free port, with a throw-away results database. To serve another course,
+  parametrize it indirectly; :func:`serve_course` builds that mark
+  (``pytestmark = serve_course(FIXTURES)``). One server per course directory is started and shared.
+- ``browser`` (session) and ``page`` (per test, fresh context): Debian's Chromium, headless. Nothing leaves
+  the machine: requests to other hosts are aborted (``page.on("request")`` listeners still see them).
+  :func:`new_context` makes such a context with other options (viewport, reduced motion).
 - :func:`wait_for_widgets` waits until Voilà has shown the cells and every widget view has rendered.
-- :func:`axe_violations` runs the bundled axe-core (no network) for WCAG 2.1 A/AA plus the ``region`` rule.
+- :func:`axe_violations` runs the bundled axe-core (no network): WCAG 2.1 A/AA plus the ``region`` rule.
 
 Every test in this folder is marked ``browser``; when one fails, the server log is attached to its report.
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from widgets import voila_config
 
@@ -65,7 +66,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-# ---- The Voilà server --------------------------------------------------------------------------------------------
+# ---- The Voilà server -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -84,7 +85,7 @@ class VoilaServer:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, path: str = "") -> str:
-        """The absolute address of ``path`` (e.g. ``voila/render/notebooks/00-start.ipynb``) on this server."""
+        """The address of ``path`` (e.g. ``voila/render/notebooks/00-start.ipynb``) on this server."""
         return f"{self.base}/{path.lstrip('/')}"
 
     def log(self) -> str:
@@ -99,12 +100,13 @@ class VoilaServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Voilà exited with code {self.process.returncode}")
             try:
-                with urllib.request.urlopen(probe, timeout=2) as response:
-                    if response.status == 200:
-                        return
+                with urllib.request.urlopen(probe, timeout=2):
+                    return
+            except urllib.error.HTTPError as error:
+                message = f"{probe} answered {error.code}: is the template on JUPYTER_PATH?"
+                raise RuntimeError(message) from None
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.1)
+                time.sleep(0.1)
         raise RuntimeError(f"Voilà did not answer {probe} within {timeout:.0f} s")
 
     def stop(self) -> None:
@@ -116,7 +118,7 @@ class VoilaServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
-        # Kernels may outlive Voilà's own exit for a moment; the group id is still ours to clean up.
+        # Kernels may outlive Voilà for a moment; the process group is still ours to clean up.
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -124,7 +126,7 @@ class VoilaServer:
 
 
 def start_voila(course_dir: Path, workdir: Path) -> VoilaServer:
-    """Start Voilà for ``course_dir`` with a fresh SQLite results store in ``workdir``; wait until it answers."""
+    """Start Voilà for ``course_dir``, with a fresh SQLite results store in ``workdir``; wait for it."""
     port = voila_config.find_free_port()
     db_url = f"sqlite:///{workdir / 'results.sqlite'}"
     log_path = workdir / "voila.log"
@@ -169,7 +171,7 @@ def voila_server(
 
 
 def serve_course(course_dir: Path) -> pytest.MarkDecorator:
-    """A mark that makes ``voila_server`` serve ``course_dir`` (use on a test, or as a module's ``pytestmark``)."""
+    """A mark making ``voila_server`` serve ``course_dir`` (on a test, or as a module's ``pytestmark``)."""
     course_dir = Path(course_dir)
     return pytest.mark.parametrize("voila_server", [course_dir], indirect=True, ids=[course_dir.name])
 
@@ -183,24 +185,36 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-# ---- The browser ---------------------------------------------------------------------------------------------------
+# ---- The browser ----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Headless Chromium from Debian (Playwright cannot download its own here)."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield chromium
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh page in its own context (empty localStorage); requests to other hosts are aborted."""
-    context = browser.new_context(locale="nb-NO")
+def new_context(browser: Browser, **options) -> BrowserContext:
+    """A fresh browser context (empty localStorage) in Norwegian; requests to other hosts are aborted.
+
+    ``options`` go to ``Browser.new_context`` (e.g. ``viewport={"width": 320, "height": 640}``,
+    ``reduced_motion="reduce"``). Close it when done.
+    """
+    context = browser.new_context(**{"locale": "nb-NO", **options})
     context.route(_NOT_LOCAL, lambda route: route.abort("blockedbyclient"))
     context.set_default_timeout(RENDER_TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page in its own context (see :func:`new_context`)."""
+    context = new_context(browser)
     yield context.new_page()
     context.close()
 
@@ -210,24 +224,25 @@ _RENDERED = """() => {
   if (!cells || getComputedStyle(cells).display === "none") return false;
   if (document.getElementById("loading")) return false;
   if (document.querySelector('script[type="application/vnd.voila.cell-output+json"]')) return false;
-  return [...document.querySelectorAll(".jp-OutputArea-output.lm-Panel")].every((el) => el.childElementCount > 0);
+  const outputs = document.querySelectorAll(".jp-OutputArea-output.lm-Panel");
+  return [...outputs].every((el) => el.childElementCount > 0);
 }"""
 
 
 def wait_for_widgets(page: Page, timeout: float = RENDER_TIMEOUT_MS) -> None:
-    """Wait until Voilà has finished: cells shown (``voila_finish``), spinner gone, every output and widget drawn.
+    """Wait until Voilà has finished: cells shown (``voila_finish``), loading message gone, outputs drawn.
 
-    Voilà replaces each ``application/vnd.voila.cell-output+json`` script by the rendered output, and a widget's
-    output area (a Lumino panel) stays empty until its view has rendered.
+    Voilà replaces each ``application/vnd.voila.cell-output+json`` script by the rendered output, and a
+    widget's output area (a Lumino panel) stays empty until the widget's view has rendered.
     """
     page.wait_for_function(_RENDERED, timeout=timeout)
 
 
-# ---- axe-core ------------------------------------------------------------------------------------------------------
+# ---- axe-core -------------------------------------------------------------------------------------------
 
 
 class Violations(list):
-    """axe-core violations (dicts as axe reports them); ``str()`` is a readable summary for assertion messages."""
+    """axe-core violations (dicts as axe reports them); ``str()`` is a summary for assertion messages."""
 
     def __str__(self) -> str:
         if not self:
@@ -237,7 +252,8 @@ class Violations(list):
             lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']}")
             lines.append(f"  {violation['helpUrl']}")
             for node in violation["nodes"][:5]:
-                lines.append(f"  * {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')}")
+                summary = " ".join(node.get("failureSummary", "").split())
+                lines.append(f"  * {', '.join(map(str, node['target']))}: {summary}")
                 lines.append(f"    {node.get('html', '')[:200]}")
             if len(violation["nodes"]) > 5:
                 lines.append(f"  … and {len(violation['nodes']) - 5} more")
@@ -254,8 +270,9 @@ def axe_violations(
 ) -> Violations:
     """Run axe-core (bundled with axe-playwright-python, so offline) on ``page``; return its violations.
 
-    ``tags`` select the WCAG rules; ``rules`` adds individual rules outside those tags (by default the best-practice
-    ``region`` rule: all content inside landmarks). ``assert not violations, violations`` gives a readable message.
+    ``tags`` select the WCAG rules; ``rules`` adds single rules outside those tags (by default the
+    best-practice ``region`` rule: all content inside landmarks). ``context`` limits the check to part of the
+    page. ``assert not violations, violations`` gives a readable message.
     """
     options = {
         "runOnly": {"type": "tag", "values": list(tags)},

@@ -1,9 +1,13 @@
-"""The `trygge` Voilà template and server settings, against the tiny course in fixtures/.
+"""The `trygge` Voilà template and the server settings, against the tiny course in fixtures/.
 
-fixtures/notebooks/template-check.ipynb has a title in its metadata, a heading, a cell that prints, a code cell and a
-Markdown cell tagged `trener` (marked HEMMELIG-TRENERNOTAT), a cell raising ValueError("INTERN-FEIL-123"), and a cell
-after it (ETTER-FEILEN). fixtures/data/media/ holds a PNG that may be served next to secret.txt and notes.py that
-must not.
+fixtures/notebooks/
+  template-check.ipynb  metadata.title, a heading, a cell that prints, a code cell and a Markdown cell
+                        tagged `trener` (both marked HEMMELIG-TRENERNOTAT, the code cell with a stored
+                        output), a cell raising ValueError("INTERN-FEIL-123"), a cell after it (ETTER-FEILEN)
+  heading-title.ipynb   no metadata.title: the first heading is the page title
+  broken.ipynb          not JSON: a 400 page
+  no-kernel.ipynb       asks for a kernel that does not exist: a 500 page
+fixtures/data/media/    pixel.png and Plakat.PNG may be served; secret.txt and notes.py must not
 """
 
 from __future__ import annotations
@@ -12,11 +16,18 @@ import http.client
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from conftest import FIXTURES, LOCAL_HOSTS, VoilaServer, axe_violations, serve_course, wait_for_widgets
+from conftest import (
+    FIXTURES,
+    LOCAL_HOSTS,
+    VoilaServer,
+    axe_violations,
+    new_context,
+    serve_course,
+    wait_for_widgets,
+)
 from playwright.sync_api import Browser, Page
 
 pytestmark = serve_course(FIXTURES)
@@ -28,7 +39,10 @@ ERROR_LEAKS = ("INTERN-FEIL-123", "ValueError", "Traceback")
 CALM_ERROR = (
     "Noe gikk galt med denne delen av siden. Resten av siden virker som før. Prøv å laste siden på nytt."
 )
-FOOTER = "Treningsverktøy – ikke en hjelpetjeneste. Akutt fare: ring 113. Trenger du noen å snakke med: 116 123."
+FOOTER = (
+    "Treningsverktøy – ikke en hjelpetjeneste. Akutt fare: ring 113. "
+    "Trenger du noen å snakke med: 116 123."
+)
 
 
 def fetch(server: VoilaServer, path: str) -> tuple[int, str]:
@@ -52,8 +66,8 @@ def served_html(voila_server: VoilaServer) -> str:
 
 @pytest.fixture(scope="module")
 def learner(browser: Browser, voila_server: VoilaServer) -> Iterator[tuple[Page, list[str]]]:
-    """One rendered notebook page shared by the read-only checks, with every URL the page requested."""
-    context = browser.new_context()
+    """One rendered notebook page shared by the read-only checks, and every URL the page requested."""
+    context = new_context(browser)
     page = context.new_page()
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
@@ -63,7 +77,7 @@ def learner(browser: Browser, voila_server: VoilaServer) -> Iterator[tuple[Page,
     context.close()
 
 
-# ---- Page shell ------------------------------------------------------------------------------------------------
+# ---- Page shell -----------------------------------------------------------------------------------------
 
 
 def test_page_is_norwegian_with_title_from_metadata(learner):
@@ -91,12 +105,14 @@ def test_landmarks(learner):
 def test_skip_link_is_first_stop_and_moves_focus_to_main(page, voila_server):
     page.goto(voila_server.url(NOTEBOOK))
     wait_for_widgets(page)
+    skip_link = page.locator(".ts-skip-link")
+    assert skip_link.bounding_box()["y"] < 0, "the skip link is out of sight until focused"
     page.keyboard.press("Tab")
-    focused = page.evaluate("[document.activeElement.textContent, document.activeElement.getAttribute('href')]")
+    focused = page.evaluate("[document.activeElement.textContent, document.activeElement.hash]")
     assert focused == ["Hopp til innholdet", "#hovedinnhold"]
-    box = page.locator(".ts-skip-link").bounding_box()
-    assert box is not None and box["y"] >= 0, "the skip link must be on screen when focused"
-    assert page.locator(".ts-skip-link").evaluate("el => getComputedStyle(el).outlineWidth") == "3px"
+    assert skip_link.bounding_box()["y"] >= 0, "the focused skip link is on screen"
+    outline = skip_link.evaluate("el => getComputedStyle(el).outlineWidth")
+    assert outline == "3px"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "hovedinnhold"
 
@@ -104,9 +120,11 @@ def test_skip_link_is_first_stop_and_moves_focus_to_main(page, voila_server):
 def test_readable_typography(learner):
     page, _ = learner
     style = page.locator("#rendered_cells p").first.evaluate(
-        """el => { const s = getComputedStyle(el);
-                   return {size: parseFloat(s.fontSize), line: parseFloat(s.lineHeight), color: s.color,
-                           family: s.fontFamily, width: el.getBoundingClientRect().width}; }"""
+        """el => {
+          const s = getComputedStyle(el);
+          return {size: parseFloat(s.fontSize), line: parseFloat(s.lineHeight), color: s.color,
+                  family: s.fontFamily, width: el.getBoundingClientRect().width};
+        }"""
     )
     assert 17 <= style["size"] <= 18, style
     assert style["line"] / style["size"] >= 1.5, style
@@ -115,12 +133,13 @@ def test_readable_typography(learner):
     assert style["width"] <= 72 * style["size"] * 0.6, "lines must stay near 70 characters"
 
 
-# ---- What learners never see -------------------------------------------------------------------------------------
+# ---- What learners never see ----------------------------------------------------------------------------
 
 
 def test_no_code_is_visible(learner, served_html):
     page, _ = learner
-    for selector in (".jp-InputArea-editor", ".jp-InputPrompt", ".jp-OutputPrompt", ".jp-CodeCell .jp-InputArea"):
+    code = (".jp-InputArea-editor", ".jp-InputPrompt", ".jp-OutputPrompt", ".jp-CodeCell .jp-InputArea")
+    for selector in code:
         assert page.locator(selector).filter(visible=True).count() == 0, selector
     assert "print(" not in served_html
     assert "print(" not in page.content()
@@ -140,9 +159,10 @@ def test_template_cannot_be_switched_from_the_address(voila_server):
     assert 'class="ts-skip-link"' in body
 
 
-def test_contents_api_lists_but_never_returns_notebooks(voila_server):
-    status, body = fetch(voila_server, "/voila/api/contents/notebooks/template-check.ipynb?content=1")
-    assert TRAINER_MARKER not in body, status
+def test_contents_api_never_returns_notebook_content(voila_server):
+    for path in ("notebooks", "notebooks/template-check.ipynb?content=1"):
+        _, body = fetch(voila_server, "/voila/api/contents/" + path)
+        assert TRAINER_MARKER not in body, path
 
 
 def test_failing_cell_shows_calm_message_and_page_continues(learner, served_html):
@@ -175,7 +195,7 @@ def test_error_pages_are_calm_and_norwegian(voila_server, path, status, heading)
         assert leak not in body, leak
 
 
-# ---- Files and network -------------------------------------------------------------------------------------------
+# ---- Files and network ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", ["data/media/pixel.png", "data/media/Plakat.PNG"])
@@ -220,7 +240,8 @@ def test_allowed_file_types_outside_the_course_are_refused(voila_server, tmp_pat
 
 def test_no_request_leaves_the_machine(learner, voila_server, served_html):
     _, requested = learner
-    hosts = {urlsplit(url).hostname for url in requested if urlsplit(url).scheme in ("http", "https", "ws", "wss")}
+    assert requested
+    hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
     assert hosts <= set(LOCAL_HOSTS), hosts
     for path in ("/", "/voila/render/notebooks/finnes-ikke.ipynb"):
         _, body = fetch(voila_server, path)
@@ -228,7 +249,7 @@ def test_no_request_leaves_the_machine(learner, voila_server, served_html):
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', served_html)
 
 
-# ---- Accessibility and small screens ----------------------------------------------------------------------------
+# ---- Accessibility and small screens --------------------------------------------------------------------
 
 
 def test_axe_finds_no_violations(learner):
@@ -237,8 +258,15 @@ def test_axe_finds_no_violations(learner):
     assert not violations, violations
 
 
+def test_error_page_is_accessible(page, voila_server):
+    response = page.goto(voila_server.url("voila/render/notebooks/finnes-ikke.ipynb"))
+    assert response is not None and response.status == 404
+    violations = axe_violations(page)
+    assert not violations, violations
+
+
 def test_small_screen_has_no_horizontal_scroll_and_nothing_moves(browser, voila_server):
-    context = browser.new_context(viewport={"width": 320, "height": 640}, reduced_motion="reduce")
+    context = new_context(browser, viewport={"width": 320, "height": 640}, reduced_motion="reduce")
     try:
         page = context.new_page()
         page.goto(voila_server.url(NOTEBOOK))

@@ -42,7 +42,7 @@ _CLOSED_START = _rx(
 _SUICIDE = _rx(
     r"selvmord", r"ta livet", r"tar livet", r"tatt livet", r"livet ditt", r"(ønsker|vil|lyst) (å )?dø", r"tanker om å dø",
     r"ikke (vil|orker å) leve", r"skade deg selv", r"gjøre deg selv noe", r"gjøre noe med deg selv",
-    r"suicid", r"kill (yourself|your self)", r"end your life", r"take your (own )?life", r"want(ing)? to die",
+    r"suicid", r"kill(ing)? (yourself|your self)", r"end your life", r"take your (own )?life", r"want(ing)? to die",
     r"harm(ing)? yourself", r"hurt(ing)? yourself",
 )
 _REFLECTION_START = _rx(

@@ -2,7 +2,8 @@ export default {
   render({ model, el }) {
     const meta = model.get("meta");
     const id = tsId("chat");
-    const log = h("ol", { class: "ts-chat-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": id + "-logh", tabindex: "0" });
+    const list = h("ol", { class: "ts-chat-list" });
+    const log = h("div", { class: "ts-chat-log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-labelledby": id + "-logh", tabindex: "0" }, list);
     const feedback = h("div", { class: "ts-chat-feedback", role: "status", "aria-live": "polite" });
     const choices = h("div", { class: "ts-chat-choices", role: "group", "aria-label": "Forslag til svar" });
     const input = h("textarea", { id: id + "-input", rows: "2", class: "ts-textarea", maxlength: "1000", "aria-describedby": id + "-inputhelp" });
@@ -30,8 +31,8 @@ export default {
       h("span", { class: "ts-text", text: m.text }));
     const drawMessages = () => {
       const msgs = model.get("messages");
-      if (msgs.length < shown) { log.replaceChildren(); shown = 0; }
-      for (; shown < msgs.length; shown += 1) log.append(bubble(msgs[shown])); // append only: no re-announcing
+      if (msgs.length < shown) { list.replaceChildren(); shown = 0; }
+      for (; shown < msgs.length; shown += 1) list.append(bubble(msgs[shown])); // append only: no re-announcing
       log.scrollTop = log.scrollHeight;
     };
     const drawChoices = () => {
