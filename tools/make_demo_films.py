@@ -410,21 +410,8 @@ def speak(text: str, workdir: Path, name: str) -> Clip:
     """Synthesize `text` with espeak-ng and read the WAV back."""
     txt, wav_path = workdir / f"{name}.txt", workdir / f"{name}.wav"
     txt.write_text(spoken_form(text), encoding="utf-8")
-    run(
-        [
-            "espeak-ng",
-            "-v",
-            SETTINGS["voice"],
-            "-s",
-            str(SETTINGS["words_per_minute"]),
-            "-b",
-            "1",
-            "-f",
-            str(txt),
-            "-w",
-            str(wav_path),
-        ]
-    )
+    voice, speed = SETTINGS["voice"], SETTINGS["words_per_minute"]
+    run(["espeak-ng", "-v", voice, "-s", str(speed), "-b", "1", "-f", str(txt), "-w", str(wav_path)])
     with wave.open(str(wav_path), "rb") as w:
         if w.getnchannels() != 1 or w.getsampwidth() != 2:
             raise DemoFilmError(f"espeak-ng wrote an unexpected WAV format for {name}")
@@ -586,100 +573,35 @@ def write_wav(path: Path, timeline: Timeline) -> None:
 
 def encode(slide_pngs: list[Path], timeline: Timeline, wav: Path, out: Path, kind: str) -> None:
     """Encode the slides (each shown for its duration) and the audio into a WebM or MP4 file."""
-    fps = SETTINGS["fps"]
+    fps, settings = SETTINGS["fps"], SETTINGS[kind]
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
     for png, duration in zip(slide_pngs, timeline.slide_durations, strict=True):
         cmd += ["-loop", "1", "-framerate", str(fps), "-t", f"{duration:.6f}", "-i", str(png)]
-    cmd += ["-i", str(wav)]
     n = len(slide_pngs)
+    cmd += ["-i", str(wav)]
     graph = "".join(f"[{i}:v]" for i in range(n)) + f"concat=n={n}:v=1:a=0,format=yuv420p[v]"
-    starts, t = [], 0.0
-    for duration in timeline.slide_durations:
-        starts.append(f"{t:.3f}")
-        t += duration
-    cmd += [
-        "-filter_complex",
-        graph,
-        "-map",
-        "[v]",
-        "-map",
-        f"{n}:a",
-        "-r",
-        str(fps),
-        "-force_key_frames",
-        ",".join(starts),
-        "-g",
-        "9999",
-        "-ac",
-        "1",
-        "-ar",
-        str(SETTINGS["audio_rate"]),
-        "-map_metadata",
-        "-1",
-        "-fflags",
-        "+bitexact",
-        "-flags:v",
-        "+bitexact",
-        "-flags:a",
-        "+bitexact",
-        "-t",
-        f"{timeline.duration:.6f}",
-    ]
-    settings = SETTINGS[kind]
+    # A key frame where each slide starts, none in between (a still slide needs no refresh).
+    starts = [sum(timeline.slide_durations[:i]) for i in range(n)]
+    cmd += ["-filter_complex", graph, "-force_key_frames", ",".join(f"{t:.3f}" for t in starts)]
+    # bitexact + no metadata: the same input gives byte-identical files.
+    cmd += (
+        f"-map [v] -map {n}:a -r {fps} -g 9999 -ac 1 -ar {SETTINGS['audio_rate']} -t {timeline.duration:.6f} "
+        "-map_metadata -1 -fflags +bitexact -flags:v +bitexact -flags:a +bitexact -threads 1"
+    ).split()
     if kind == "webm":
-        cmd += [
-            "-c:v",
-            "libvpx-vp9",
-            "-crf",
-            str(settings["crf"]),
-            "-b:v",
-            "0",
-            "-deadline",
-            "good",
-            "-cpu-used",
-            "2",
-            "-threads",
-            "1",
-            "-c:a",
-            "libopus",
-            "-b:a",
-            settings["audio_bitrate"],
-            "-application",
-            "voip",
-            "-frame_duration",
-            "60",
-            "-f",
-            "webm",
-        ]
+        cmd += (
+            f"-c:v libvpx-vp9 -crf {settings['crf']} -b:v 0 -deadline good -cpu-used 2 "
+            f"-c:a libopus -b:a {settings['audio_bitrate']} -application voip -frame_duration 60 -f webm"
+        ).split()
     else:
-        cmd += [
-            "-c:v",
-            "libx264",
-            "-profile:v",
-            "high",
-            "-preset",
-            "veryslow",
-            "-tune",
-            "stillimage",
-            "-qp",
-            str(settings["qp"]),
-            "-x264-params",
-            "ipratio=1.0",
-            "-threads",
-            "1",
-            "-c:a",
-            "aac",
-            "-b:a",
-            settings["audio_bitrate"],
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
-        ]
+        cmd += (
+            f"-c:v libx264 -profile:v high -preset veryslow -tune stillimage -qp {settings['qp']} "
+            f"-x264-params ipratio=1.0 -c:a aac -b:a {settings['audio_bitrate']} -movflags +faststart -f mp4"
+        ).split()
     tmp = out.with_name(f".{out.name}.tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        run(cmd + [str(tmp)])
+        run([*cmd, str(tmp)])
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -687,22 +609,9 @@ def encode(slide_pngs: list[Path], timeline: Timeline, wav: Path, out: Path, kin
 
 def probe(path: Path) -> dict:
     """Codec and end time (last packet) of the video and the audio stream, from ffprobe."""
-    info = json.loads(
-        run(
-            [
-                "ffprobe",
-                "-v",
-                "error",
-                "-show_entries",
-                "stream=index,codec_type,codec_name,pix_fmt",
-                "-show_entries",
-                "packet=stream_index,pts_time,duration_time",
-                "-of",
-                "json",
-                str(path),
-            ]
-        )
-    )
+    entries = ["-show_entries", "stream=index,codec_type,codec_name,pix_fmt"]
+    entries += ["-show_entries", "packet=stream_index,pts_time,duration_time"]
+    info = json.loads(run(["ffprobe", "-v", "error", *entries, "-of", "json", str(path)]))
     streams = {s["index"]: s for s in info.get("streams", [])}
     result = {}
     for stream in streams.values():
