@@ -233,6 +233,15 @@ def test_described_version_differs(theme, film):
     )
 
 
+def test_no_temporary_files_among_the_media():
+    stray = [
+        str(p.relative_to(DATA))
+        for p in DATA.glob("media/**/*")
+        if p.name.startswith(".") or p.suffix == ".tmp"
+    ]
+    assert not stray, f"temporary or hidden files in data/media (delete them, do not commit them): {stray}"
+
+
 # --- demo films: outputs match the script ------------------------------------------------------------------
 
 

@@ -572,7 +572,7 @@ def write_wav(path: Path, timeline: Timeline) -> None:
 
 
 def encode(slide_pngs: list[Path], timeline: Timeline, wav: Path, out: Path, kind: str) -> None:
-    """Encode the slides (each shown for its duration) and the audio into a WebM or MP4 file."""
+    """Encode the slides (each shown for its duration) and the audio into a WebM or MP4 file at `out`."""
     fps, settings = SETTINGS["fps"], SETTINGS[kind]
     cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
     for png, duration in zip(slide_pngs, timeline.slide_durations, strict=True):
@@ -598,10 +598,15 @@ def encode(slide_pngs: list[Path], timeline: Timeline, wav: Path, out: Path, kin
             f"-c:v libx264 -profile:v high -preset veryslow -tune stillimage -qp {settings['qp']} "
             f"-x264-params ipratio=1.0 -c:a aac -b:a {settings['audio_bitrate']} -movflags +faststart -f mp4"
         ).split()
-    tmp = out.with_name(f".{out.name}.tmp")
+    run([*cmd, str(out)])
+
+
+def install(src: Path, out: Path) -> None:
+    """Copy a finished file into place; the temporary copy beside `out` exists only for the copy itself."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
     try:
-        run([*cmd, str(tmp)])
+        shutil.copyfile(src, tmp)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -692,8 +697,11 @@ def make_film(film: Film, renderer: SlideRenderer) -> dict:
 
         def encode_and_verify(job):
             timeline, wav, path, kind = job
-            encode(pngs, timeline, wav, path, kind)
-            verify(path, kind, timeline.duration)
+            # Encode in the work folder: a half-written or broken file never sits among the media.
+            encoded = work / f"{wav.stem}-{path.name}"
+            encode(pngs, timeline, wav, encoded, kind)
+            verify(encoded, kind, timeline.duration)
+            install(encoded, path)
 
         # Each encoder runs single-threaded (the same output on every machine); encode the files side by side.
         with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:

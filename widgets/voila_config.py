@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,6 +39,7 @@ __all__ = [
     "start_url",
     "voila_command",
     "voila_env",
+    "wait_until_ready",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +111,31 @@ def start_url(port: int, ip: str = "127.0.0.1") -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}/voila/render/{START_PAGE}"
+
+
+def wait_until_ready(base_url: str, timeout: float = 60.0, process: "subprocess.Popen | None" = None) -> None:
+    """Block until a server started by :func:`voila_command` serves the template's CSS (so it found the template).
+
+    ``base_url`` is ``http://127.0.0.1:<port>/``. Raises RuntimeError if the process exits, the template is
+    missing, or nothing answers within ``timeout`` seconds.
+    """
+    import time
+    import urllib.error
+    import urllib.request
+
+    probe = f"{base_url.rstrip('/')}/voila/templates/{TEMPLATE_NAME}/static/trygge.css"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"Voilà exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(probe, timeout=2):
+                return
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"{probe} answered {error.code}: is the template on JUPYTER_PATH?") from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise RuntimeError(f"Voilà did not answer {probe} within {timeout:.0f} s")
 
 
 def find_free_port(ip: str = "127.0.0.1") -> int:

@@ -94,20 +94,7 @@ class VoilaServer:
 
     def wait_until_ready(self, timeout: float = SERVER_START_TIMEOUT) -> None:
         """Block until the server answers with the template's CSS (so the template was found too)."""
-        probe = self.url(f"voila/templates/{voila_config.TEMPLATE_NAME}/static/trygge.css")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Voilà exited with code {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(probe, timeout=2):
-                    return
-            except urllib.error.HTTPError as error:
-                message = f"{probe} answered {error.code}: is the template on JUPYTER_PATH?"
-                raise RuntimeError(message) from None
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        raise RuntimeError(f"Voilà did not answer {probe} within {timeout:.0f} s")
+        voila_config.wait_until_ready(self.base, timeout, self.process)
 
     def stop(self) -> None:
         """Stop Voilà and its kernels (they share the process group started for it)."""
