@@ -15,15 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from widgets.simulation.coach import LABELS
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 THEME = DATA / "themes" / "samtalen"
 CHECKED = dt.date(2026, 11, 22)
 DAYS = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 END_KINDS = {"safety_plan", "referred", "good_close", "caller_left"}
-COACH_LABELS = {
-    "open_question", "closed_question", "reflection", "affirmation", "summary",
-    "suicide_question", "advice", "minimizing", "referral", "safety_planning",
-}
+COACH_LABELS = set(LABELS)
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 

@@ -35,18 +35,6 @@ SECTION_TITLES: dict[str, str] = {
     "confidence_after": "Hvor trygg er du nå – etterpå?",
 }
 FILM_SECTIONS = ("expert_film", "interview_film", "tool_film")
-COACH_LABELS = (
-    "open_question",
-    "closed_question",
-    "reflection",
-    "affirmation",
-    "summary",
-    "suicide_question",
-    "advice",
-    "minimizing",
-    "referral",
-    "safety_planning",
-)
 
 
 def course_dir() -> Path:
