@@ -115,3 +115,33 @@ def test_planned_theme_cannot_be_opened() -> None:
 
     with pytest.raises(LookupError, match="ikke klart"):
         ThemePage("selvmord")
+
+
+def test_suicide_scenario_must_not_reach_a_good_end_without_asking_directly(course_copy: Path) -> None:
+    path = next((course_copy / "data/themes/samtalen/scenarios").glob("*.yaml"))
+    _edit(path, lambda d: d.update(risks=["suicide"]))
+    problems = _problems(course_copy)
+    assert problems, "a scenario whose good ends need no suicide question must be refused once it has suicide risk"
+    assert all("spørre direkte om selvmord" in p and "risks: [suicide]" in p for p in problems)
+
+
+def test_unknown_referral_service_is_reported(course_copy: Path) -> None:
+    _edit(course_copy / "data/themes/samtalen/theme.yaml", lambda d: d.update(referrals=["hjelpetelefonen", "finnes-ikke"]))
+    [problem] = _problems(course_copy)
+    assert "«finnes-ikke» finnes ikke i helplines.yaml" in problem
+
+
+def test_validate_report_counts_and_readability() -> None:
+    out = subprocess.run([sys.executable, "-m", "widgets.cli", "validate", "--report"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert re.search(r"quiz: \d+ \(\d+ ett svar, \d+ flere svar, \d+ sant/usant; \d+ situasjoner\)", out.stdout)
+    assert re.search(r"LIX: intro og mål \d+", out.stdout)
+
+
+def test_lix_of_known_texts() -> None:
+    from widgets.report import lix
+
+    assert lix(["Jeg er her. Du er trygg."]) == pytest.approx(3.0)
+    hard = lix(["Organisasjonsutviklingsprosesser karakteriseres hovedsakelig gjennom institusjonaliserte beslutningsstrukturer."])
+    assert hard > 60
+    assert lix([""]) is None

@@ -72,7 +72,13 @@ def theme_notebook(theme_id: str) -> nbformat.NotebookNode:
     for section in theme.sections:
         text, call = SECTION_TEXT[section]
         cells.append(new_markdown_cell(f"## {SECTION_TITLES[section]}\n\n{text}"))
-        cells.append(new_code_cell(call))
+        if section == "simulation":
+            # One sub-section per scenario, so a learner can pick the conversation to practise.
+            for scenario in theme.scenarios.values():
+                cells.append(new_markdown_cell(f"### {scenario['title']}"))
+                cells.append(new_code_cell(f'tema.simulation("{scenario["id"]}")'))
+        else:
+            cells.append(new_code_cell(call))
     cells.append(new_code_cell("tema.real_help()"))
     nb = new_notebook(cells=cells)
     nb.metadata["title"] = f"{theme.title} – Trygge samtaler"

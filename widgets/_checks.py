@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .simulation.scenario import graph_problems
+from .simulation.scenario import graph_problems, suicide_safety_problems
 
 if TYPE_CHECKING:
     from .content import Problem, Theme, YamlDoc
@@ -30,7 +30,7 @@ def _media_problems(doc: YamlDoc, root: Path, location: list[Any], ref: str) -> 
 
 def theme_problems(
     theme: Theme, docs: dict[str, YamlDoc], scenario_docs: dict[str, YamlDoc], course_doc: YamlDoc, index: int,
-    root: Path,
+    root: Path, helplines: list[dict[str, Any]],
 ) -> list[Problem]:
     """Problems in one ready theme: missing section content, media, quiz logic, scenario graphs."""
     from .content import FILM_SECTIONS, SECTION_TITLES
@@ -98,8 +98,15 @@ def theme_problems(
         if doc.path.stem != doc.data["id"]:
             problems.append(_problem(doc, root, ["id"], f"scenario-id «{doc.data['id']}» er ikke lik filnavnet «{doc.path.stem}»",
                                      "Gi filen samme navn som id-en."))
-        for location, message, hint in graph_problems(doc.data):
+        for location, message, hint in graph_problems(doc.data) + suicide_safety_problems(doc.data):
             problems.append(_problem(doc, root, location, message, hint))
+    theme_doc = docs.get("theme.yaml")
+    if theme_doc is not None:
+        known = {s["id"] for s in helplines}
+        for i, service in enumerate(theme_doc.data.get("referrals", [])):
+            if service not in known:
+                problems.append(_problem(theme_doc, root, ["referrals", i], f"tjenesten «{service}» finnes ikke i helplines.yaml",
+                                         f"Bruk en av: {', '.join(sorted(known))}."))
     notebook = root / "notebooks" / theme.notebook
     if not notebook.is_file():
         problems.append(_problem(course_doc, root, ["themes", index, "id"], f"notatboken notebooks/{theme.notebook} mangler",

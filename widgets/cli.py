@@ -1,7 +1,7 @@
 """The `trygge` command: serve the course, validate content, run the coach.
 
     trygge serve [--port 8866] [--ip 127.0.0.1] [--course-dir DIR]
-    trygge validate [--course-dir DIR]
+    trygge validate [--course-dir DIR] [--report]
     trygge coach --lang nb|en     < lines of {"text": "..."}   > lines of {"text": "...", "labels": [...]}
 """
 
@@ -36,6 +36,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"\n{len(problems)} problem{'er' if len(problems) != 1 else ''} i innholdet i {root}.", file=sys.stderr)
         return 1
     print(f"Innholdet i {root} er gyldig.")
+    if args.report:
+        from .content import load_course
+        from .report import format_report
+
+        print()
+        print(format_report(load_course(root)))
     return 0
 
 
@@ -107,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="sjekk alt innhold i data/ og skriv ut hvert problem")
     validate.add_argument("--course-dir", help="kursmappe (standard: denne mappen, eller TRYGGE_COURSE_DIR)")
+    validate.add_argument("--report", action="store_true", help="skriv også ut omfang og lesbarhet (LIX) per tema")
     validate.set_defaults(func=cmd_validate)
 
     coach = sub.add_parser("coach", help="merk replikker fra standard inn (JSON-linjer) med coachens etiketter")

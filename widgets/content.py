@@ -245,6 +245,7 @@ class Theme:
     tasks: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     sources: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     scenarios: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    referrals: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -316,6 +317,7 @@ def check(root: Path) -> tuple[Course | None, list[Problem]]:
 
     course_doc = load(data_dir / "course.yaml", "course")
     helplines_doc = load(data_dir / "helplines.yaml", "helplines")
+    helplines = helplines_doc.data["services"] if helplines_doc else []
     if course_doc is None:
         return None, problems
     raw = course_doc.data
@@ -336,6 +338,7 @@ def check(root: Path) -> tuple[Course | None, list[Problem]]:
         if "theme.yaml" in docs:
             theme.intro = docs["theme.yaml"].data["intro"]
             theme.confidence = docs["theme.yaml"].data["confidence"]
+            theme.referrals = docs["theme.yaml"].data.get("referrals", [])
         if "films.yaml" in docs:
             theme.films = docs["films.yaml"].data["films"]
         if "quiz.yaml" in docs:
@@ -350,9 +353,8 @@ def check(root: Path) -> tuple[Course | None, list[Problem]]:
             if doc is not None:
                 scenario_docs[doc.data["id"]] = doc
                 theme.scenarios[doc.data["id"]] = doc.data
-        problems.extend(_checks.theme_problems(theme, docs, scenario_docs, course_doc, index, root))
+        problems.extend(_checks.theme_problems(theme, docs, scenario_docs, course_doc, index, root, helplines))
     problems.extend(_checks.course_problems(themes, course_doc, root))
-    helplines = helplines_doc.data["services"] if helplines_doc else []
     course = Course(raw["id"], raw["title"], raw["version"], sorted(themes, key=lambda t: t.order), helplines, root)
     return course, problems
 

@@ -74,7 +74,8 @@ class ThemePage:
     def learn_more(self) -> Any:
         from .resources import LearnMore
 
-        return LearnMore(self.theme.id, self.theme.sources)
+        by_id = {s["id"]: s for s in self.course.helplines}
+        return LearnMore(self.theme.id, self.theme.sources, [by_id[i] for i in self.theme.referrals if i in by_id])
 
     def reflections(self) -> Any:
         from .reflection import Reflection

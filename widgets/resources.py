@@ -9,6 +9,28 @@ import traitlets as t
 from ._base import TryggeWidget
 
 
+def target_text(target: dict[str, Any]) -> str:
+    """«Alle», «under 18 år», «18–36 år» … from a service's target group."""
+    low, high = target.get("min_age"), target.get("max_age")
+    groups = ", ".join(target.get("groups", []))
+    if low and high:
+        ages = f"{low}–{high} år"
+    elif high:
+        ages = f"til og med {high} år"
+    elif low:
+        ages = f"fra {low} år"
+    else:
+        ages = ""
+    return ", ".join(x for x in (groups, ages) if x) or "alle"
+
+
+def service_for_browser(service: dict[str, Any]) -> dict[str, Any]:
+    """A help-line entry as the «Hvor kan du henvise?» list shows it (always with source and date checked)."""
+    return {"name": service["name"], "phone": service.get("phone") or "", "chat": service.get("chat") or "",
+            "hours": service["hours_text"], "target": target_text(service.get("target", {})),
+            "source": service["source"], "checked": service["checked"], "note": service.get("note", "")}
+
+
 class LearnMore(TryggeWidget):
     """The theme's «Lær mer» sources: title, publisher, year, address and why it is worth reading.
 
@@ -23,11 +45,14 @@ class LearnMore(TryggeWidget):
     _front_end = "learnmore"
 
     sources = t.List(t.Dict(), help="[{title, publisher, year, url, note, checked}]").tag(sync=True)
+    services = t.List(t.Dict(), help="Help lines that fit the theme: [{name, phone, chat, hours, target, source, checked}]").tag(sync=True)
 
-    def __init__(self, theme_id: str, sources: list[dict[str, Any]], **kwargs: Any) -> None:
+    def __init__(self, theme_id: str, sources: list[dict[str, Any]], services: list[dict[str, Any]] = (),
+                 **kwargs: Any) -> None:
         self.theme_id = theme_id
         super().__init__(sources=[{k: s.get(k, "") for k in ("title", "publisher", "year", "url", "note", "checked")}
-                                  for s in sources], **kwargs)
+                                  for s in sources],
+                         services=[service_for_browser(s) for s in services], **kwargs)
 
     def on_opened(self, content: dict[str, Any]) -> None:
         index = content.get("index")

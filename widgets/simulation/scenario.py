@@ -82,3 +82,56 @@ def graph_problems(scenario: dict[str, Any]) -> list[GraphProblem]:
         problems.append((["nodes", name], f"fra noden «{name}» kan samtalen aldri nå en slutt",
                          "Sørg for at minst én vei fra noden fører til en node med «end»."))
     return problems
+
+
+GOOD_ENDS = frozenset({"safety_plan", "referred", "good_close"})
+
+
+def _sure_labels(step: dict[str, Any]) -> set[str]:
+    """Labels a learner turn is certain to carry when it takes this step.
+
+    A suggested reply carries its authored labels. A free-text route is certain only of what it requires: all of
+    ``all``, or the single label of a one-item ``any``; a fallback route proves nothing.
+    """
+    if "labels" in step:
+        return set(step["labels"])
+    when = step.get("when", {})
+    sure = set(when.get("all", []))
+    if len(when.get("any", [])) == 1:
+        sure |= set(when["any"])
+    return sure
+
+
+def suicide_safety_problems(scenario: dict[str, Any]) -> list[GraphProblem]:
+    """In a scenario with suicide risk, a good end must be reachable only after the learner has asked directly about
+    suicide and explored safety (CONTENT.md's safety rules). Returns one problem per good end reachable without."""
+    if "suicide" not in scenario.get("risks", []):
+        return []
+    nodes = scenario["nodes"]
+    if scenario["start"] not in nodes:
+        return []
+    start = (scenario["start"], False, False)
+    seen = {start}
+    queue = deque([start])
+    bad: dict[str, tuple[bool, bool]] = {}
+    while queue:
+        name, asked, explored = queue.popleft()
+        node = nodes[name]
+        if node.get("end") in GOOD_ENDS and not (asked and explored):
+            bad.setdefault(name, (asked, explored))
+        for step in node.get("choices", []) + node.get("routes", []):
+            if step["next"] not in nodes:
+                continue
+            sure = _sure_labels(step)
+            state = (step["next"], asked or "suicide_question" in sure, explored or "safety_planning" in sure)
+            if state not in seen:
+                seen.add(state)
+                queue.append(state)
+    problems = []
+    for name, (asked, explored) in sorted(bad.items()):
+        missing = [what for what, done in (("spørre direkte om selvmord", asked), ("utforske sikkerhet", explored)) if not done]
+        problems.append((["nodes", name],
+                         f"den gode slutten «{name}» kan nås uten å {' og '.join(missing)} (scenarioet har risks: [suicide])",
+                         "Sørg for at alle veier hit går gjennom et svar med etiketten suicide_question og et med "
+                         "safety_planning (for fritekst: en rute med «when: {any: [suicide_question]}»)."))
+    return problems

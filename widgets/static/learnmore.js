@@ -9,6 +9,19 @@ export default {
     const done = h("button", { type: "button", class: "ts-button ts-secondary", text: "Merk «Lær mer» som sett" });
     const status = h("p", { role: "status", class: "ts-status" });
     done.addEventListener("click", () => { tsSend(model, "done"); status.textContent = "Merket som sett."; });
-    el.append(h("div", { class: "ts-widget ts-learnmore" }, list, h("div", { class: "ts-row" }, done), status, tsErrorBox(model)));
+    const services = model.get("services");
+    const referral = services.length ? h("section", { class: "ts-services", "aria-labelledby": tsId("svc") },
+      h("h3", { text: "Hvor kan du henvise?" }),
+      h("p", { class: "ts-muted", text: "Sjekk alltid at tjenesten passer personens behov og alder, og at den er åpen." }),
+      h("ul", {}, services.map((s) => h("li", {},
+        h("strong", { text: s.name }),
+        s.phone ? ` – telefon ${s.phone}` : "",
+        s.chat ? h("span", {}, " – ", h("a", { href: s.chat, target: "_blank", rel: "noopener noreferrer", text: "chat" })) : "",
+        h("br"), `Åpent: ${s.hours}. For: ${s.target}.`,
+        s.note ? h("br") : null, s.note ? h("span", { class: "ts-muted", text: s.note }) : null,
+        h("br"), h("span", { class: "ts-muted" }, "Kilde: ",
+          /^https?:/.test(s.source) ? h("a", { href: s.source, target: "_blank", rel: "noopener noreferrer", text: s.source }) : s.source,
+          `, sjekket ${s.checked}.`))))) : null;
+    el.append(h("div", { class: "ts-widget ts-learnmore" }, list, referral, h("div", { class: "ts-row" }, done), status, tsErrorBox(model)));
   },
 };
