@@ -188,3 +188,10 @@ def test_no_traceback_or_python_visible(page: Page, voila_server, path: str) -> 
     text = page.inner_text("body")
     for needle in ("Traceback", "import widgets", "ts.theme(", "Error"):
         assert needle not in text
+
+
+def test_directory_page_sends_learners_to_the_start_page(page: Page, voila_server) -> None:
+    page.goto(voila_server.url(""))
+    page.wait_for_url(re.compile(r"/voila/render/notebooks/00-start\.ipynb$"))
+    wait_for_widgets(page)
+    assert page.locator(".ts-theme-card").count() == 6
