@@ -71,7 +71,7 @@ def test_missing_film_kind_for_a_section_is_reported(course_copy: Path) -> None:
 
 
 def test_scenario_dead_end_and_unknown_target_are_reported(course_copy: Path) -> None:
-    path = next((course_copy / "data/themes/samtalen/scenarios").glob("*.yaml"))
+    path = course_copy / "data/themes/samtalen/scenarios/forste-kontakt.yaml"
     def break_graph(d):
         start = d["nodes"][d["start"]]
         start["routes"][-1]["next"] = "finnes_ikke"
@@ -118,7 +118,7 @@ def test_planned_theme_cannot_be_opened() -> None:
 
 
 def test_suicide_scenario_must_not_reach_a_good_end_without_asking_directly(course_copy: Path) -> None:
-    path = next((course_copy / "data/themes/samtalen/scenarios").glob("*.yaml"))
+    path = course_copy / "data/themes/samtalen/scenarios/forste-kontakt.yaml"
     _edit(path, lambda d: d.update(risks=["suicide"]))
     problems = _problems(course_copy)
     assert problems, "a scenario whose good ends need no suicide question must be refused once it has suicide risk"

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from widgets.simulation import ScriptedEngine
 from widgets.simulation.coach import LABELS
+from widgets.simulation.scenario import graph_problems
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 THEME = DATA / "themes" / "samtalen"
@@ -169,6 +171,68 @@ def test_every_end_is_reachable_and_no_node_traps_the_learner():
     assert reachable == set(NODES), f"unreachable: {set(NODES) - reachable}"
     for name in reachable:  # from every node some end can still be reached
         assert reachable_from(name) & ends, name
+
+
+# --- both scenarios -------------------------------------------------------------------------
+
+SCENARIOS = {path.stem: load(path) for path in sorted((THEME / "scenarios").glob("*.yaml"))}
+PHONE = SCENARIOS["telefon-stillhet"]
+
+
+def test_two_scenarios_on_different_channels():
+    assert {"forste-kontakt", "telefon-stillhet"} <= set(SCENARIOS)
+    assert next(iter(SCENARIOS)) == "forste-kontakt"  # tests/test_simulation.py practises on the first one
+    assert SCENARIOS["forste-kontakt"]["channel"] == "chat"
+    assert PHONE["channel"] == "phone"
+    for stem, scenario in SCENARIOS.items():
+        assert scenario["id"] == stem
+
+
+def test_phone_scenario_is_a_sound_graph():
+    assert graph_problems(PHONE) == []
+    assert PHONE["difficulty"] == "middels"
+    assert 10 <= len(PHONE["nodes"]) <= 16
+    assert set(PHONE["must_do"]) == {"open_question", "reflection", "summary"}
+    assert "suicide" not in PHONE.get("risks", [])  # he hints once, is asked directly and answers no
+    intents = set(PHONE["intents"])
+    assert 2 <= len(intents) <= 4
+    ends = set()
+    for name, node in PHONE["nodes"].items():
+        assert len(node["say"]) == 2, name
+        if "end" in node:
+            ends.add(node["end"])
+            continue
+        assert 2 <= len(node["choices"]) <= 4, name
+        for choice in node["choices"]:
+            assert choice["labels"] and set(choice["labels"]) <= COACH_LABELS, name
+            assert choice["feedback"].strip(), name
+        for route in node["routes"][:-1]:
+            assert set(route["when"]["any"]) <= COACH_LABELS | intents, name
+    assert {"good_close", "caller_left", "referred"} <= ends
+    # a phone call: the caller's pauses are written into his lines
+    assert sum("pause" in line for node in PHONE["nodes"].values() for line in node["say"]) >= 10
+
+
+def _walk(scenario: dict, pick) -> ScriptedEngine:
+    engine = ScriptedEngine(scenario, seed=1)
+    engine.opening()
+    for _ in range(40):
+        if engine.ended:
+            break
+        engine.respond("", pick(scenario["nodes"][engine.node_id]["choices"]))
+    return engine
+
+
+def test_phone_scenario_rewards_listening_and_loses_the_caller_to_advice():
+    good = {"open_question", "reflection", "affirmation", "summary", "suicide_question", "safety_planning"}
+    poor = {"advice", "minimizing"}
+    best = _walk(PHONE, lambda cs: max(range(len(cs)), key=lambda i: len(good & set(cs[i]["labels"]))
+                                       - 3 * len(poor & set(cs[i]["labels"])) - 0.1 * i))
+    assert best.end == "good_close"
+    assert all(best.summary()["must_do"].values())
+    assert any("suicide_question" in turn.labels for turn in best.turns)
+    worst = _walk(PHONE, lambda cs: next((i for i, c in enumerate(cs) if poor & set(c["labels"])), 0))
+    assert worst.end == "caller_left"
 
 
 # --- help lines -------------------------------------------------------------------------------
