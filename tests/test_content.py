@@ -110,11 +110,14 @@ def test_cli_validate_exit_status(course_copy: Path) -> None:
     assert "rekkefølgen 2 er brukt to ganger" in bad.stdout
 
 
-def test_planned_theme_cannot_be_opened() -> None:
+def test_planned_theme_is_listed_but_cannot_be_opened(course_copy: Path) -> None:
     from widgets.lesson import ThemePage
 
+    _edit(course_copy / "data/course.yaml", lambda d: d["themes"][1].update(status="planned"))
+    course, problems = check(course_copy)
+    assert problems == [] and not course.theme("selvmord").ready
     with pytest.raises(LookupError, match="ikke klart"):
-        ThemePage("selvmord")
+        ThemePage("selvmord", course)
 
 
 def test_suicide_scenario_must_not_reach_a_good_end_without_asking_directly(course_copy: Path) -> None:

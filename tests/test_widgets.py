@@ -219,7 +219,8 @@ def test_overview_shows_progress_after_the_code_arrives(course, session: Session
     assert overview.themes[0]["done"] == 0
     session.set_learner("PRGS-0001")
     assert overview.themes[0]["done"] == 2 and overview.themes[0]["ready"]
-    assert [t["ready"] for t in overview.themes[1:]] == [False] * 5
+    assert [t["id"] for t in overview.themes] == [t.id for t in course.themes]
+    assert all(t["notebook"].endswith(f"-{t['id']}.ipynb") for t in overview.themes)
     html = HelpBox(course.helplines)._repr_html_()
     assert "113" in html and "116 123" in html
 
@@ -233,3 +234,13 @@ def test_a_failing_handler_shows_a_calm_message(course, learner: Session) -> Non
     quiz.on_answer = boom
     send(quiz, type="answer", item="q1", selected=[0])
     assert quiz.error.startswith("Noe gikk galt") and "secret" not in quiz.error
+
+
+@pytest.mark.parametrize("theme_id", ["samtalen", "selvmord", "vold", "traumer", "rus", "ivaretakelse"])
+def test_every_theme_has_a_worksheet_pdf_with_its_tasks(course, theme_id: str) -> None:
+    from widgets.printables import worksheet_pdf
+
+    theme = course.theme(theme_id)
+    pdf = worksheet_pdf(course.title, theme)
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    assert len(theme.tasks) >= 5 and len(pdf) > 2000

@@ -14,6 +14,7 @@ from typing import Any
 from .content import Course, Theme
 
 LIX_GOAL = 45.0
+CHANNEL_NB = {"chat": "chat", "phone": "telefon"}
 _WORD = re.compile(r"[A-Za-zÆØÅæøåÉéÜüÖöÄä]+(?:-[A-Za-zÆØÅæøå]+)*")
 _SENTENCE_END = re.compile(r"[.!?:]+(?:\s|$)|\n\s*\n|\n\s*[-*]\s")
 
@@ -94,7 +95,8 @@ def format_report(course: Course) -> str:
             f"tekstversjon) · trygghetspåstander: {r['confidence_statements']}",
             f"   quiz: {r['quiz']} ({q['single']} ett svar, {q['multiple']} flere svar, {q['true_false']} sant/usant; "
             f"{r['quiz_situations']} situasjoner)",
-            f"   scenarier: {r['scenarios']} ({', '.join(r['scenario_channels'])}) · refleksjoner: {r['reflections']} · "
+            f"   scenarier: {r['scenarios']} ({', '.join(CHANNEL_NB[c] for c in r['scenario_channels'])}) · "
+            f"refleksjoner: {r['reflections']} · "
             f"øvelser: {r['exercises']} ({r['group_exercises']} i gruppe) · kilder: {r['sources']} · "
             f"henvisninger: {r['referrals']}",
             "   LIX: " + " · ".join(

@@ -195,3 +195,26 @@ def test_directory_page_sends_learners_to_the_start_page(page: Page, voila_serve
     page.wait_for_url(re.compile(r"/voila/render/notebooks/00-start\.ipynb$"))
     wait_for_widgets(page)
     assert page.locator(".ts-theme-card").count() == 6
+
+
+THEME_PAGES = [f"notebooks/{t.notebook}" for t in __import__("widgets.content", fromlist=["x"]).load_course().themes]
+
+
+@pytest.mark.parametrize("path", THEME_PAGES, ids=[p.split("/")[-1] for p in THEME_PAGES])
+def test_every_theme_page_renders_every_section_accessibly(page: Page, voila_server, path: str) -> None:
+    """A learner can take any theme: every section's widget is there, nothing failed, axe finds nothing."""
+    open_page(page, voila_server, path)
+    expect(page.locator(".ts-confidence")).to_have_count(2)
+    expect(page.locator(".ts-video")).to_have_count(3)
+    assert page.locator(".ts-quiz-item").count() >= 8
+    assert page.locator(".ts-chat").count() >= 2
+    expect(page.locator(".ts-learnmore")).to_have_count(1)
+    assert page.locator(".ts-sources li").count() >= 4
+    assert page.locator(".ts-services li").count() >= 1
+    assert page.locator(".ts-task").count() >= 5
+    expect(page.locator(".ts-worksheet")).to_have_count(1)
+    for error in page.locator(".ts-error").all():
+        assert not error.is_visible(), error.inner_text()
+    assert "Noe gikk galt" not in page.inner_text("body")
+    violations = axe_violations(page)
+    assert not violations, violations
