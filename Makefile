@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8866
 BIN := $(VENV)/bin
 
-.PHONY: serve test test-fast validate chromium films notebooks clean
+.PHONY: serve test test-fast validate chromium films notebooks bench bench-pages bench-load clean
 
 $(BIN)/trygge: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,19 @@ chromium:
 ## films: regenerate the demo films (needs espeak-ng and ffmpeg; the output is committed)
 films: $(BIN)/trygge
 	$(BIN)/python tools/make_demo_films.py
+
+## bench: the results-store benchmarks (write throughput, analyst aggregates over 1 000 000 events); results in benchmarks/results/
+bench: $(BIN)/trygge
+	$(BIN)/python benchmarks/bench_write.py
+	$(BIN)/python benchmarks/bench_analytics.py
+
+## bench-pages: learner pages in Chromium against a plain Voilà baseline (TTI, click → feedback, kernel memory); results in benchmarks/results/pages.md
+bench-pages: $(VENV)/.test-deps chromium
+	$(BIN)/python benchmarks/pages.py
+
+## bench-load: 20, 50 and 100 simulated learners on one server (loopback); results in benchmarks/results/load.md
+bench-load: $(VENV)/.test-deps
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

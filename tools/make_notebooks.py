@@ -14,41 +14,12 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from widgets.content import SECTION_TITLES, Course, check  # noqa: E402
-
-TRAINER_TAG = "trener"
-
-SECTION_TEXT = {
-    "confidence_before": ("Før du begynner: hvor trygg kjenner du deg i slike samtaler? Svarene er bare for deg, "
-                          "og du får se dem igjen på slutten.", 'tema.confidence("before")'),
-    "expert_film": ("Fagfilmen gir kunnskap og innsikt i temaet. Teksting er slått på. Du kan velge synstolket "
-                    "versjon og lese tekstversjonen.", 'tema.film("expert_film")'),
-    "interview_film": ("I intervjufilmen deler folk fra en hjelpetjeneste erfaringer og perspektiver.",
-                       'tema.film("interview_film")'),
-    "tool_film": ("Verktøyfilmen viser konkrete verktøy du kan bruke i samtalene.", 'tema.film("tool_film")'),
-    "quiz": ("Svar på spørsmålene. Du får tilbakemelding på hvert svar, og du kan prøve igjen.", "tema.quiz()"),
-    "simulation": ("Øv på en samtale. Velg et av forslagene, eller skriv med egne ord. Du får tilbakemelding på hvert "
-                   "svar og en oppsummering til slutt. **Dette er bare en øvelse med en oppdiktet person.**",
-                   "tema.simulation()"),
-    "learn_more": ("Vil du vite mer? Her er kilder vi anbefaler.", "tema.learn_more()"),
-    "reflection": ("Bruk litt tid på å tenke gjennom det du har lært, alene eller sammen med andre. Det du skriver er "
-                   "privat.", "tema.reflections()"),
-    "printable": ("Skriv ut arbeidsarket hvis du vil jobbe på papir, eller ta det med til en gruppesamling.",
-                  "tema.worksheet()"),
-    "confidence_after": ("Hvor trygg kjenner du deg nå? Sammenlign med svarene dine fra starten.",
-                         'tema.confidence("after")'),
-}
-
-
-def _trainer(text: str) -> nbformat.NotebookNode:
-    cell = new_markdown_cell(text)
-    cell.metadata["tags"] = [TRAINER_TAG]
-    return cell
+from widgets.build import theme_notebook as _theme_notebook
+from widgets.content import Course, check
 
 
 def _course() -> Course:
@@ -60,31 +31,8 @@ def _course() -> Course:
 
 
 def theme_notebook(theme_id: str) -> nbformat.NotebookNode:
-    course = _course()
-    theme = course.theme(theme_id)
-    cells = [
-        new_markdown_cell(f"# {theme.title}\n\n[Til startsiden](00-start.ipynb)"),
-        new_code_cell(f'import widgets as ts\n\ntema = ts.theme("{theme.id}")\ntema.header()'),
-        new_code_cell("tema.intro()"),
-        _trainer("**For kursholdere:** Denne cellen vises ikke for deltakerne. Skriv notater til "
-                 "gruppesamlinger her (forslag til tidsbruk, spørsmål til diskusjon)."),
-    ]
-    for section in theme.sections:
-        text, call = SECTION_TEXT[section]
-        cells.append(new_markdown_cell(f"## {SECTION_TITLES[section]}\n\n{text}"))
-        if section == "simulation":
-            # One sub-section per scenario, so a learner can pick the conversation to practise.
-            for scenario in theme.scenarios.values():
-                cells.append(new_markdown_cell(f"### {scenario['title']}"))
-                cells.append(new_code_cell(f'tema.simulation("{scenario["id"]}")'))
-        else:
-            cells.append(new_code_cell(call))
-    cells.append(new_code_cell("tema.real_help()"))
-    nb = new_notebook(cells=cells)
-    nb.metadata["title"] = f"{theme.title} – Trygge samtaler"
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
-    return nb
+    """The standard theme notebook (the shape lives in widgets.build, shared with `trygge new theme`)."""
+    return _theme_notebook(_course(), theme_id)
 
 
 def main() -> int:

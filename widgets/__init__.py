@@ -7,7 +7,7 @@ A theme notebook needs one import and one line per section::
     tema.film("expert_film")
 """
 
-from .lesson import StartPage, ThemePage, start_page, theme
+from .lesson import StartPage, ThemePage, helpline_finder, plenum, poll, start_page, theme
 
-__all__ = ["StartPage", "ThemePage", "start_page", "theme"]
+__all__ = ["StartPage", "ThemePage", "helpline_finder", "plenum", "poll", "start_page", "theme"]
 __version__ = "0.1.0"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .simulation.scenario import graph_problems, suicide_safety_problems
+from .simulation.scenario import extension_problems, graph_problems, suicide_safety_problems
 
 if TYPE_CHECKING:
     from .content import Problem, Theme, YamlDoc
@@ -98,7 +98,8 @@ def theme_problems(
         if doc.path.stem != doc.data["id"]:
             problems.append(_problem(doc, root, ["id"], f"scenario-id «{doc.data['id']}» er ikke lik filnavnet «{doc.path.stem}»",
                                      "Gi filen samme navn som id-en."))
-        for location, message, hint in graph_problems(doc.data) + suicide_safety_problems(doc.data):
+        found = graph_problems(doc.data) + suicide_safety_problems(doc.data) + extension_problems(doc.data, helplines)
+        for location, message, hint in found:
             problems.append(_problem(doc, root, location, message, hint))
     theme_doc = docs.get("theme.yaml")
     if theme_doc is not None:

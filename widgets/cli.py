@@ -1,8 +1,14 @@
 """The `trygge` command: serve the course, validate content, run the coach.
 
-    trygge serve [--port 8866] [--ip 127.0.0.1] [--course-dir DIR]
+    trygge serve [--port 8866] [--ip 127.0.0.1] [--course-dir DIR] [--pool-size 2] [--pool PAGE=N]
+                 [--cull-after 30] [--base-url /]
     trygge validate [--course-dir DIR] [--report]
     trygge coach --lang nb|en     < lines of {"text": "..."}   > lines of {"text": "...", "labels": [...]}
+    trygge scenario list|diagram|play                          (registered by widgets.simulation.cli)
+    trygge db upgrade|status|drain, trygge export, trygge demo-data   (registered by widgets.migrations,
+                                                                      widgets.export, widgets.demo_data)
+    trygge build, trygge print, trygge trainer, trygge new            (registered by widgets.build,
+                                                                      widgets.printables, widgets.trainer)
 """
 
 from __future__ import annotations
@@ -62,9 +68,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     elif "TRYGGE_DB_URL" not in env:
         (root / "var").mkdir(exist_ok=True)
         env["TRYGGE_DB_URL"] = f"sqlite:///{root / 'var' / 'results.sqlite'}"
-    command = voila_command(root, args.port, ip=args.ip, open_browser=args.open)
+    pools = {}
+    for item in args.pool or []:
+        page, _, size = item.rpartition("=")
+        if not page or not size.isdigit():
+            print(f"trygge serve: --pool {item!r}: skriv SIDE=ANTALL, for eksempel notebooks/01-samtalen.ipynb=30",
+                  file=sys.stderr)
+            return 2
+        pools[page] = int(size)
+    command = voila_command(root, args.port, ip=args.ip, open_browser=args.open, pool_size=args.pool_size,
+                            pools=pools, cull_idle_timeout=int(args.cull_after * 60), base_url=args.base_url)
     process = subprocess.Popen(command, env=env)
-    print(f"\nTrygge samtaler kjører. Åpne startsiden:\n\n    {start_url(args.port, args.ip)}\n\n"
+    print(f"\nTrygge samtaler kjører. Åpne startsiden:\n\n    {start_url(args.port, args.ip, args.base_url)}\n\n"
           f"Resultater lagres i {env['TRYGGE_DB_URL']}. Stopp med Ctrl+C.\n", flush=True)
 
     def stop(signum: int, _frame: object) -> None:
@@ -95,7 +110,8 @@ def cmd_coach(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             status = 2
             continue
-        print(json.dumps({"text": text, "labels": classify(text, args.lang)}, ensure_ascii=False), flush=True)
+        labels = classify(text, args.lang, getattr(args, "method", "combined"))
+        print(json.dumps({"text": text, "labels": labels}, ensure_ascii=False), flush=True)
     return status
 
 
@@ -109,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--course-dir", help="kursmappe (standard: denne mappen, eller TRYGGE_COURSE_DIR)")
     serve.add_argument("--db-url", help="database for resultater (standard: SQLite-fil i <kursmappe>/var/)")
     serve.add_argument("--open", action="store_true", help="åpne nettleseren")
+    serve.add_argument("--pool-size", type=int, default=int(os.environ.get("TRYGGE_POOL_SIZE", 2)),
+                       help="ferdigstartede kjerner som venter per side (startsiden og hvert tema; standard 2, 0 = av)")
+    serve.add_argument("--pool", action="append", metavar="SIDE=ANTALL",
+                       help="egen størrelse for én side, f.eks. notebooks/01-samtalen.ipynb=30 (kan gjentas)")
+    serve.add_argument("--base-url", default="/", metavar="PREFIKS",
+                       help="server alt under et prefiks, f.eks. /kurs-a/ (flere servere bak én proxy; standard /)")
+    serve.add_argument("--cull-after", type=float, default=30, metavar="MINUTTER",
+                       help="stopp en kjerne når siden er lukket og den har stått ubrukt så lenge (standard 30, 0 = aldri)")
     serve.set_defaults(func=cmd_serve)
 
     validate = sub.add_parser("validate", help="sjekk alt innhold i data/ og skriv ut hvert problem")
@@ -118,7 +142,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     coach = sub.add_parser("coach", help="merk replikker fra standard inn (JSON-linjer) med coachens etiketter")
     coach.add_argument("--lang", choices=["nb", "en"], default="nb")
+    coach.add_argument("--method", choices=["combined", "rules", "model"], default="combined",
+                       help="regler og modell sammen (standard), bare regler eller bare modell")
     coach.set_defaults(func=cmd_coach)
+    from .simulation.cli import add_scenario_commands  # trygge scenario list|diagram|play
+    add_scenario_commands(sub)
+
+    from . import demo_data, export, migrations  # results store and analyst commands live in their own modules
+    for module in (migrations, export, demo_data):
+        module.add_parser(sub)
+    from . import build, printables, trainer  # trainers' and organisations' commands: build, print, trainer, new
+    for module in (build, printables, trainer):
+        module.add_parser(sub)
     return parser
 
 

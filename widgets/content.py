@@ -4,21 +4,36 @@ Content is data: YAML files checked by the JSON Schemas in ``data/schemas`` and 
 theme lists has its content, every film its captions, described version and transcript, every scenario is a sound
 graph). A problem is reported with the file, the line, what is wrong and a hint of what to write instead, in
 Norwegian, because trainers read it.
+
+Validated content is cached: in the process (:func:`load_course` parses once per kernel) and on disk
+(``<course dir>/var/cache/content.json``, written by ``trygge validate``/``trygge serve`` and by the first kernel
+that validates). The disk cache is keyed by a fingerprint of everything validation looks at (every file under
+``data/``, the notebooks, the schemas and this package's code: paths, sizes, modification times, and the YAML
+files' bytes), so a kernel whose content has not changed skips YAML parsing and JSON Schema validation (about 1–2 s of
+CPU and ~10 MB per kernel) and reads plain JSON instead. Any change to a content file means a full validation again.
+``TRYGGE_CONTENT_CACHE=0`` turns the disk cache off.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
+import logging
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
+
+if TYPE_CHECKING:  # jsonschema (and the packages it pulls in) is imported only when content is validated
+    import jsonschema
+
+log = logging.getLogger("trygge")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,6 +194,8 @@ def schema(name: str) -> dict[str, Any]:
 
 def schema_problems(doc: YamlDoc, schema_name: str, root: Path | None = None) -> list[Problem]:
     """Validate a parsed file against a schema; one :class:`Problem` per error, with line and hint."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema(schema_name))
     rel = _rel(doc.path, root)
     problems = []
@@ -360,21 +377,153 @@ def check(root: Path) -> tuple[Course | None, list[Problem]]:
 
 
 def validate(root: Path | None = None) -> list[Problem]:
-    """Every problem in the course content under ``root`` (default: the course directory)."""
-    return check(Path(root or course_dir()))[1]
+    """Every problem in the course content under ``root`` (default: the course directory).
+
+    When there is none, the validated course is written to the disk cache, so the server's kernels can skip
+    validation (see the module docstring).
+    """
+    root = Path(root or course_dir()).resolve()
+    course, problems = check(root)
+    if course is not None and not problems:
+        write_cache(root, course)
+    return problems
 
 
 @functools.cache
 def _load_cached(root: str) -> Course:
-    course, problems = check(Path(root))
+    path = Path(root)
+    cached = read_cache(path)
+    if cached is not None:
+        return cached
+    course, problems = check(path)
     if problems or course is None:
         raise ContentError(problems)
+    write_cache(path, course)
     return course
 
 
 def load_course(root: Path | None = None) -> Course:
-    """The validated course (parsed once per process and cached). Raises :class:`ContentError` on any problem."""
+    """The validated course (parsed once per process and cached). Raises :class:`ContentError` on any problem.
+
+    Reads the disk cache when its fingerprint matches the content; otherwise validates everything (and refreshes
+    the cache).
+    """
     return _load_cached(str(Path(root or course_dir()).resolve()))
+
+
+# -- the validated-content cache ------------------------------------------------------------------------------------
+
+#: Bump when the cache's layout or the content model changes.
+CACHE_VERSION = 1
+_CODE_DIR = Path(__file__).resolve().parent
+
+
+def cache_path(root: Path) -> Path:
+    """Where the validated content of ``root`` is cached: ``<root>/var/cache/content.json``."""
+    return Path(root) / "var" / "cache" / "content.json"
+
+
+def _cache_enabled() -> bool:
+    return (os.environ.get("TRYGGE_CONTENT_CACHE") or "1").strip().lower() not in ("0", "off", "false", "no", "nei")
+
+
+def content_fingerprint(root: Path) -> str:
+    """A hash of everything :func:`check` reads or looks at, so a cached result is used only for the same content.
+
+    Covers every file under ``<root>/data`` (path, size, modification time; YAML files also by their bytes), the
+    notebooks' names and times, the JSON Schemas and the package's Python code (a code change can change the checks).
+    """
+    root = Path(root).resolve()
+    h = hashlib.sha256(f"{CACHE_VERSION}\0{root}\0".encode())
+
+    def add_tree(base: Path, label: str, pattern: str = "") -> None:
+        entries = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            for name in filenames:
+                if pattern and not name.endswith(pattern):
+                    continue
+                full = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(full)
+                except OSError:
+                    continue
+                entries.append((os.path.relpath(full, base), st.st_size, st.st_mtime_ns, full))
+        for rel, size, mtime, full in sorted(entries):
+            h.update(f"{label}\0{rel}\0{size}\0{mtime}\n".encode())
+            if rel.endswith((".yaml", ".yml", ".json")) and size < 2_000_000:
+                try:
+                    h.update(Path(full).read_bytes())
+                except OSError:
+                    pass
+
+    add_tree(root / "data", "data")
+    add_tree(root / "notebooks", "notebooks", ".ipynb")
+    add_tree(REPO_ROOT / "data" / "schemas", "schemas")
+    add_tree(_CODE_DIR, "code", ".py")
+    return h.hexdigest()
+
+
+def _theme_to_json(theme: Theme) -> dict[str, Any]:
+    data = dataclasses.asdict(theme)
+    data["root"] = str(theme.root)
+    return data
+
+
+def _course_to_json(course: Course) -> dict[str, Any]:
+    return {"id": course.id, "title": course.title, "version": course.version, "root": str(course.root),
+            "helplines": course.helplines, "themes": [_theme_to_json(t) for t in course.themes]}
+
+
+def _course_from_json(data: dict[str, Any]) -> Course:
+    themes = [Theme(**{**t, "root": Path(t["root"])}) for t in data["themes"]]
+    return Course(data["id"], data["title"], data["version"], themes, data["helplines"], Path(data["root"]))
+
+
+def write_cache(root: Path, course: Course) -> Path | None:
+    """Write the validated ``course`` to the disk cache (atomically). Returns the file, or ``None`` if not written.
+
+    Nothing is written when the content does not survive a JSON round trip unchanged (then kernels always validate),
+    or when the course directory is read-only.
+    """
+    if not _cache_enabled():
+        return None
+    root = Path(root).resolve()
+    try:
+        payload = _course_to_json(course)
+        text = json.dumps({"fingerprint": content_fingerprint(root), "course": payload}, ensure_ascii=False)
+        if json.loads(text)["course"] != payload:  # e.g. a mapping with number keys: not cacheable as JSON
+            log.info("content cache: the content does not round-trip through JSON; not cached")
+            return None
+        path = cache_path(root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".content-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+        return path
+    except (OSError, TypeError, ValueError) as exc:
+        log.info("content cache not written: %s", exc)
+        return None
+
+
+def read_cache(root: Path) -> Course | None:
+    """The cached validated course of ``root`` if the cache exists and its fingerprint matches, else ``None``."""
+    if not _cache_enabled():
+        return None
+    root = Path(root).resolve()
+    path = cache_path(root)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    try:
+        if data.get("fingerprint") != content_fingerprint(root):
+            return None
+        course = _course_from_json(data["course"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return course if course.root == root else None
 
 
 def media_path(course: Course, ref: str) -> Path | None:

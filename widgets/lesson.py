@@ -92,6 +92,10 @@ class ThemePage:
 
         return HelpBox(self.course.helplines)
 
+    def finder(self) -> Any:
+        """The help-line finder: which service fits a need, an age and a channel, and is open (widgets.finder)."""
+        return helpline_finder(self.course)
+
 
 class StartPage:
     """The start page's widgets."""
@@ -116,6 +120,12 @@ class StartPage:
 
         return HelpBox(self.course.helplines)
 
+    def my_data(self) -> Any:
+        """«Mine data»: what is stored under the learner's code; download it or delete it (Personvern)."""
+        from .mydata import MyData
+
+        return MyData(self.course)
+
 
 def theme(theme_id: str) -> ThemePage:
     """The one line a theme notebook starts with."""
@@ -125,3 +135,24 @@ def theme(theme_id: str) -> ThemePage:
 def start_page() -> StartPage:
     """The one line the start page starts with."""
     return StartPage()
+
+
+def helpline_finder(course: Course | None = None) -> Any:
+    """The help-line finder for the course's directory (with an organisation's own services)."""
+    from .finder import HelplineFinder
+
+    return HelplineFinder((course or load_course()).helplines)
+
+
+def plenum(theme_id: str | None = None) -> Any:
+    """The facilitator view for group sessions (notebooks/plenum.ipynb); ``?tema=<id>`` in the address picks a theme."""
+    from .plenum import PlenumView
+
+    return PlenumView(theme_id)
+
+
+def poll() -> Any:
+    """A participant's poll page (notebooks/avstemning.ipynb); ``?kode=K7QM`` in the address joins at once."""
+    from .polls import PollParticipant, code_from_query
+
+    return PollParticipant(code_from_query())

@@ -2,7 +2,8 @@
 
 Widgets call :meth:`Session.emit` and :meth:`Session.mark_done`; they never touch the store. The pseudonym arrives
 from the browser (``LearnerBadge``) a moment after the page starts; until then events and state changes are held here
-and written when it arrives, so nothing a learner does in the first second is lost.
+and written when it arrives, so nothing a learner does in the first second is lost. Events the store cannot take (the
+database is down) go to a durable local queue (:mod:`widgets.queue`) and are written later, in order, exactly once.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .events import Event
@@ -51,13 +55,33 @@ class Session:
         A :class:`widgets.store.Store`, or ``None`` to open the default one on first use.
     context:
         Added to every event (course id and version, organisation …).
+    queue_dir:
+        Where events wait when the store fails (default :func:`widgets.queue.queue_dir`).
+    retry_seconds:
+        First wait before retrying queued events in the background (doubles up to a minute); ``None``: only retry on
+        the next event.
     """
 
-    def __init__(self, store: Any = None, context: dict[str, Any] | None = None) -> None:
+    #: How often (seconds) a kernel at most looks for queue files left by stopped kernels.
+    ADOPT_EVERY = 60.0
+    #: After the database could not be opened, wait this long (seconds) before trying to open it again, so a learner's
+    #: clicks are not each held up by a connection timeout; events meanwhile go to the queue.
+    REOPEN_AFTER = 5.0
+
+    def __init__(self, store: Any = None, context: dict[str, Any] | None = None, *,
+                 queue_dir: Path | None = None, retry_seconds: float | None = 5.0) -> None:
         self._store = store
         self.context = dict(context or {})
         self.learner: str | None = None
         self._outbox: list[Event] = []
+        self._queue_dir = queue_dir
+        self._queue: Any = None
+        self._flush_lock = threading.RLock()
+        self._retry_first = retry_seconds
+        self._retry_delay = retry_seconds
+        self._retry_timer: threading.Timer | None = None
+        self._adopted_at = 0.0
+        self._reopen_at = 0.0
         self._pending: list[tuple[str, str, str, dict[str, Any]]] = []
         self._pending_state: dict[str, Any] = {}
         self._learner_listeners: list[Callable[[str], None]] = []
@@ -68,7 +92,13 @@ class Session:
         if self._store is None:
             from .store import Store
 
-            self._store = Store()
+            if time.monotonic() < self._reopen_at:
+                raise RuntimeError("the results database could not be opened a moment ago; not trying again yet")
+            try:
+                self._store = Store()
+            except Exception:
+                self._reopen_at = time.monotonic() + self.REOPEN_AFTER
+                raise
         return self._store
 
     # -- pseudonym ------------------------------------------------------------------------------------------------
@@ -117,17 +147,119 @@ class Session:
         self.flush()
         return event
 
+    @property
+    def queue(self) -> Any:
+        """This kernel's durable queue (:class:`widgets.queue.DurableQueue`); its file is made on first use."""
+        if self._queue is None:
+            import atexit
+
+            from .queue import DurableQueue, store_tag
+
+            self._queue = DurableQueue(self._queue_dir, tag=store_tag(self._store_url()))
+            atexit.register(self._last_try)
+        return self._queue
+
+    def _store_url(self) -> str | None:
+        """The URL of the database this session writes to, even when it cannot be opened right now."""
+        if self._store is not None:
+            return getattr(self._store, "url", None)
+        from .store import default_db_url, normalise_url
+
+        return normalise_url(default_db_url())
+
     def flush(self) -> int:
-        """Write held events to the store; on failure they stay held (in order) for the next try."""
+        """Write held events to the store, oldest (queued) first; on failure queue them on disk for the next try.
+
+        Returns how many events the store took.
+        """
+        with self._flush_lock:
+            queued = self._queue is not None and bool(self._queue)
+            if not self._outbox and not queued:
+                return 0
+            try:
+                if queued:
+                    if self._outbox:
+                        self._queue.append(self._outbox)  # after the queued ones, so the order holds
+                        self._outbox = []
+                    written = self._queue.drain(self.store)
+                else:
+                    written = self.store.add_events(self._outbox)
+                    self._outbox = []
+            except Exception as exc:  # the database is down or busy: an expected condition, no traceback needed
+                log.warning("could not store events (%s: %s); they wait in the local queue for the next try",
+                            type(exc).__name__, str(exc)[:200])
+                self._to_queue()
+                self._schedule_retry()
+                return 0
+            self._retry_delay = self._retry_first
+            self._adopt_orphans()
+            return int(written)
+
+    def _to_queue(self) -> None:
         if not self._outbox:
-            return 0
+            return
         try:
-            self.store.add_events(self._outbox)
+            self.queue.append(self._outbox)
+            self._outbox = []
+        except Exception:  # no disk either: keep them in memory, in order, for the next try
+            log.exception("could not queue %d events on disk; keeping them in memory", len(self._outbox))
+
+    def _schedule_retry(self) -> None:
+        if self._retry_delay is None or (self._retry_timer is not None and self._retry_timer.is_alive()):
+            return
+        self._retry_timer = threading.Timer(self._retry_delay, self._retry)
+        self._retry_timer.daemon = True
+        self._retry_timer.start()
+        self._retry_delay = min(self._retry_delay * 2, 60.0)
+
+    def _retry(self) -> None:
+        self._retry_timer = None
+        self.flush()
+
+    def _adopt_orphans(self) -> None:
+        """Now and then, write queue files left by kernels that stopped while their database was down."""
+        if time.monotonic() - self._adopted_at < self.ADOPT_EVERY:
+            return
+        self._adopted_at = time.monotonic()
+        from .queue import adopt_orphans, queue_dir
+
+        try:
+            written, files = adopt_orphans(self._queue_dir or queue_dir(), self.store, tag=self._tag())
+            if files:
+                log.info("wrote %d queued events from %d stopped kernels", written, files)
         except Exception:
-            log.exception("could not store %d events; keeping them for the next try", len(self._outbox))
+            log.exception("could not write queue files of stopped kernels")
+
+    def _tag(self) -> str:
+        from .queue import store_tag
+
+        return store_tag(self._store_url())
+
+    def _last_try(self) -> None:
+        """At exit: one more try, then let go of the queue file (deleted if empty, else left for another kernel)."""
+        try:
+            self.flush()
+        finally:
+            if self._queue is not None:
+                self._queue.close()
+
+    def delete_my_data(self) -> int:
+        """Delete everything stored about this learner: events, private state, and events still waiting in a queue.
+
+        Returns the number of stored rows removed. Raises if the store cannot be reached (then nothing is deleted
+        from it; the caller tells the learner to try again).
+        """
+        if self.learner is None:
             return 0
-        written, self._outbox = len(self._outbox), []
-        return written
+        from .queue import adopt_orphans, queue_dir
+
+        with self._flush_lock:
+            removed = self.store.delete_learner(self.learner)
+            self._outbox = [e for e in self._outbox if e.actor != self.learner]
+            if self._queue is not None:
+                self._queue.remove_actor(self.learner)
+            adopt_orphans(self._queue_dir or queue_dir(), self.store, actor_to_forget=self.learner, tag=self._tag())
+        return int(removed)
 
     # -- private learner state ------------------------------------------------------------------------------------
     def get_state(self, key: str, default: Any = None) -> Any:
@@ -192,7 +324,8 @@ def current() -> Session:
         import os
 
         _current = Session(context={"course": course.id, "version": course.version,
-                                    "org": os.environ.get("TRYGGE_ORG", "standard")})
+                                    "org": os.environ.get("TRYGGE_ORG", "standard"),
+                                    "channel": os.environ.get("TRYGGE_CHANNEL", "web")})
     return _current
 
 

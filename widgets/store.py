@@ -1,7 +1,9 @@
 """The results store: events and private learner state, through SQLAlchemy.
 
-SQLite (a local file, WAL mode) is the embedded default, so many learner kernels can write at once; any SQLAlchemy URL
-(e.g. PostgreSQL) can be given instead with ``TRYGGE_DB_URL``. The store knows nothing about widgets.
+SQLite (a local file, WAL mode) is the embedded default, so many learner kernels can write at once; PostgreSQL (or any
+SQLAlchemy URL) can be given instead with ``TRYGGE_DB_URL``, e.g. ``postgresql://user:password@host/trygge``. Opening
+a store brings its schema up to date (Alembic migrations in :mod:`widgets.migrations`). The store knows nothing about
+widgets; when it cannot be reached, the session keeps events in a local queue (:mod:`widgets.queue`).
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from .events import Event
+
+
+class StoreUnavailable(RuntimeError):
+    """The database could not be opened or reached (wrong URL, server down, missing driver)."""
 
 metadata = sa.MetaData()
 
@@ -35,6 +41,8 @@ events_table = sa.Table(
     sa.Column("result", sa.JSON, nullable=False),
     sa.Column("context", sa.JSON, nullable=False),
     sa.Column("timestamp", sa.DateTime(timezone=True), nullable=False),
+    # A copy of context.org (migration 0002): analysts group and suppress by organisation without parsing JSON.
+    sa.Column("org", sa.String(64), nullable=True, index=True),
 )
 
 learner_state_table = sa.Table(
@@ -47,6 +55,11 @@ learner_state_table = sa.Table(
 )
 
 
+def _org(context: dict[str, Any]) -> str | None:
+    org = context.get("org")
+    return str(org)[:64] if org is not None else None
+
+
 def default_db_url() -> str:
     """``TRYGGE_DB_URL`` if set, else a SQLite file ``results.sqlite`` in the course directory's ``var/`` folder."""
     url = os.environ.get("TRYGGE_DB_URL")
@@ -57,6 +70,28 @@ def default_db_url() -> str:
     var = course_dir() / "var"
     var.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{var / 'results.sqlite'}"
+
+
+def normalise_url(url: str) -> str:
+    """``url`` with the PostgreSQL driver this package installs (psycopg 3) when none is named.
+
+    ``postgres://`` (as some hosts write it) and ``postgresql://`` become ``postgresql+psycopg://`` unless psycopg2 is
+    installed (then SQLAlchemy's default driver is used). Other URLs are returned unchanged.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg") is not None:
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """A lock or serialisation conflict another try will get past (not a server that is down)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(word in text for word in ("locked", "busy", "deadlock", "could not serialize"))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -79,26 +114,63 @@ class Store:
     #: How often a write is retried when the database is busy (SQLite lock) before giving up.
     RETRIES = 8
 
-    def __init__(self, url: str | None = None) -> None:
-        self.url = url or default_db_url()
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = normalise_url(url or default_db_url())
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if self.url.startswith("postgresql"):
+            # One kernel per learner page: keep each kernel's share of the server's connections small, and give up
+            # quickly on a server that does not answer (the session queues the events instead).
+            options.update(pool_size=2, max_overflow=4, pool_recycle=1800, connect_args={"connect_timeout": 5})
+        try:
+            self.engine = sa.create_engine(self.url, **options)
+        except (ImportError, SQLAlchemyError, ValueError) as exc:
+            raise StoreUnavailable(f"Kan ikke bruke databaseadressen {self._safe(self.url)}: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             sa_event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._retry(lambda: metadata.create_all(self.engine))
+        if migrate:
+            from . import migrations
+
+            try:
+                self._retry(lambda: migrations.upgrade(self.engine))
+            except OperationalError as exc:
+                self.engine.dispose()
+                raise StoreUnavailable(
+                    f"Får ikke kontakt med databasen {self.display_url}: {str(exc.orig).strip().splitlines()[0]}"
+                ) from exc
+
+    @staticmethod
+    def _safe(url: str) -> str:
+        try:
+            return sa.engine.make_url(url).render_as_string(hide_password=True)
+        except Exception:  # an unparsable URL: show only its scheme
+            return url.split(":", 1)[0] + ":…"
+
+    @property
+    def display_url(self) -> str:
+        """The database URL with any password hidden (for messages)."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def _retry(self, fn: Any) -> Any:
+        """Run ``fn``, trying again with back-off while the database is busy (a SQLite lock); other errors raise."""
         delay = 0.02
         for attempt in range(self.RETRIES):
             try:
                 return fn()
-            except OperationalError:
-                if attempt == self.RETRIES - 1:
+            except OperationalError as exc:
+                if attempt == self.RETRIES - 1 or not _is_busy(exc):
                     raise
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
         return None  # pragma: no cover
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (see :mod:`widgets.migrations`)."""
+        from . import migrations
+
+        with self.engine.connect() as conn:
+            return migrations.current(conn)
 
     # -- events ---------------------------------------------------------------------------------------------------
     def add_events(self, events: Iterable[Event]) -> int:
@@ -106,6 +178,7 @@ class Store:
 
         Returns how many were newly stored.
         """
+        events = list(events)
         rows = [
             {
                 "event_id": e.id,
@@ -117,11 +190,31 @@ class Store:
                 "result": e.result,
                 "context": e.context,
                 "timestamp": e.timestamp,
+                "org": _org(e.context),
             }
             for e in events
         ]
         if not rows:
             return 0
+        dialect = self.engine.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            # INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING event_id: one round trip, and safe when another
+            # writer stores the same event at the same moment.
+            if dialect == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert
+            stmt = (
+                insert(events_table)
+                .on_conflict_do_nothing(index_elements=["event_id"])
+                .returning(events_table.c.event_id)
+            )
+
+            def write_new() -> int:
+                with self.engine.begin() as conn:
+                    return len(conn.execute(stmt, rows).all())
+
+            return int(self._retry(write_new))
 
         def write() -> int:
             stored = 0
@@ -155,19 +248,46 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
-    def iter_events(self, batch: int = 10_000) -> Iterator[dict[str, Any]]:
-        """Every stored event in order, fetched in batches (for exports)."""
+    def iter_events(self, batch: int = 10_000, *, orgs: Iterable[str | None] | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored event in order, fetched in batches (for exports); only those of ``orgs`` if given."""
         last = 0
+        only = None if orgs is None else list(orgs)
         while True:
             query = (
                 sa.select(events_table).where(events_table.c.seq > last).order_by(events_table.c.seq).limit(batch)
             )
+            if only is not None:
+                named = [o for o in only if o is not None]
+                cond = events_table.c.org.in_(named)
+                if None in only:
+                    cond = cond | events_table.c.org.is_(None)
+                query = query.where(cond)
             with self.engine.connect() as conn:
                 rows = [dict(r._mapping) for r in conn.execute(query)]
             if not rows:
                 return
             yield from rows
             last = rows[-1]["seq"]
+
+    def count_events(self, *, orgs: Iterable[str | None] | None = None) -> int:
+        """How many events are stored (only those of ``orgs`` if given)."""
+        query = sa.select(sa.func.count()).select_from(events_table)
+        if orgs is not None:
+            only = list(orgs)
+            cond = events_table.c.org.in_([o for o in only if o is not None])
+            if None in only:
+                cond = cond | events_table.c.org.is_(None)
+            query = query.where(cond)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def learners_per_org(self) -> dict[str | None, int]:
+        """How many different learners (pseudonyms) each organisation has events from."""
+        query = sa.select(events_table.c.org, sa.func.count(sa.distinct(events_table.c.actor))).group_by(
+            events_table.c.org
+        )
+        with self.engine.connect() as conn:
+            return {org: int(n) for org, n in conn.execute(query)}
 
     # -- learner state --------------------------------------------------------------------------------------------
     def get_state(self, actor: str, key: str, default: Any = None) -> Any:
@@ -219,6 +339,10 @@ class Store:
             return n
 
         return int(self._retry(delete))
+
+    def all_state(self, actor: str) -> dict[str, Any]:
+        """Every private value stored under a pseudonym (what «Mine data» shows the learner)."""
+        return self.state_with_prefix(actor, "")
 
     def dispose(self) -> None:
         """Close the connection pool."""

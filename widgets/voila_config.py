@@ -10,32 +10,61 @@ Options set here, and why:
 - ``--show_tracebacks=False``: learners never see exception text (the template shows a calm message).
 - ``file_allowlist`` / ``file_denylist``: ``/voila/files/`` serves media only; notebooks, Python files and
   anything under a dot-folder (``.git``, ``.venv``) stay private.
-- ``allow_template_override=NO`` / ``allow_theme_override=NO``: otherwise ``?template=lab`` in the address
-  renders the page without the template's preprocessor, showing the cells tagged ``trener``. (Voilà 0.5.13
-  does not apply ``traitlet_configuration`` from a template's conf.json to these, so they are set here.)
+- ``allow_template_override=NOTEBOOK`` / ``allow_theme_override=NO``: otherwise ``?template=lab`` in the address
+  renders the page without the template's preprocessor, showing the cells tagged ``trener``. Only a notebook's own
+  metadata may pick a template: the facilitator view ``notebooks/plenum.ipynb`` names ``trygge-plenum``
+  (``metadata.voila.template``); learner notebooks name none, and ``trygge build`` refuses one that names another.
+  (Voilà 0.5.13 does not apply ``traitlet_configuration`` from a template's conf.json to these, so they are set
+  here.)
 - ``VoilaExecutor.allow_errors=True``: a cell that raises shows the calm message and the rest of the page
   still runs; by default Voilà stops rendering the page at the first error.
 - ``Voila.port_retries=0``: fail loudly if the port is taken, instead of silently serving on another one.
 
-Everything else (preheating, timeouts, kernel management) is left at Voilà's defaults.
+Kernels (see docs/deployment.md for the measurements behind these numbers):
+
+- ``pool_size`` > 0 turns on Voilà's preheated kernels: for each learner page (the start page and the theme
+  notebooks ``notebooks/NN-*.ipynb``; nothing else, not the analysts' or facilitators' notebooks) that many kernels
+  are started and have run the notebook before anyone asks for it, so a learner gets a finished page at once.
+  These notebooks do not depend on the request: the learner's code arrives from the browser after the page is
+  drawn and the session holds events until then. A page that reads its address must never be pooled (its kernel
+  runs before there is a request): ``avstemning.ipynb`` reads ``?kode=`` and ``plenum.ipynb`` its query, so
+  neither is in :func:`learner_pages`, and ``pools`` should not name them. ``pools`` sets the size per page (e.g. the theme a group does
+  today). A used kernel is replaced after ``fill_delay`` seconds, so the replacement does not compete with the
+  learner's own page load. When a pool is empty the page starts a kernel as before (slower, never an error).
+  ``trygge serve`` turns this on; :func:`voila_command` leaves it off unless asked.
+- With pools, kernels are managed by :class:`TryggeKernelManager` (Voilà's own, plus one rule): at most
+  ``preheat_concurrency`` kernels are being preheated (started *and* running their notebook) at a time, half the
+  CPU cores by default. Without it, a class of 50 taking 50 pooled kernels in a minute makes Voilà start 50
+  replacements at once, and those take the CPU the learners' own kernels need to answer their clicks.
+- ``cull_idle_timeout``: a kernel whose page is gone (no browser connected: tab closed without Voilà's
+  ``beforeunload`` shutdown, laptop asleep, network lost) and that has done nothing for this long is stopped.
+  A kernel with its page open is never culled (``cull_connected=False``), however long the learner reads;
+  preheated kernels waiting in a pool are never culled either. ``cull_interval`` is how often Voilà looks.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = [
+    "CULL_IDLE_TIMEOUT",
+    "CULL_INTERVAL",
+    "FILL_DELAY",
     "MEDIA_ALLOWLIST",
     "MEDIA_DENYLIST",
     "START_PAGE",
     "TEMPLATE_NAME",
     "TEMPLATES_DIR",
     "find_free_port",
+    "kernel_options",
+    "learner_pages",
+    "normalise_base_url",
     "start_url",
     "voila_command",
     "voila_env",
@@ -55,6 +84,120 @@ MEDIA_ALLOWLIST = [r"(?i).*\.(mp4|webm|vtt|png|svg|pdf)"]
 MEDIA_DENYLIST = [r"(?i).*\.(ipynb|py)", r"(.*/)?\..*"]
 """Never served even if allowed: Voilà's default (notebooks, Python) and any dot-folder or dot-file."""
 
+CULL_IDLE_TIMEOUT = 1800
+"""Seconds a kernel with no browser connected may sit idle before it is stopped (30 min)."""
+CULL_INTERVAL = 120
+"""Seconds between Voilà's looks for such kernels."""
+FILL_DELAY = 3.0
+"""Seconds before a preheated kernel that was handed out is replaced (Voilà's default is 1 s)."""
+
+
+def learner_pages(course_dir: Path) -> list[str]:
+    """The pages preheated by default, as Voilà names them: the start page and ``notebooks/NN-*.ipynb``, sorted.
+
+    Not the other notebooks: the polls and the facilitator view read the request (see the module docstring), and
+    the help-line finder and the accessibility statement are opened now and then, not by a whole class at once.
+    """
+    root = Path(course_dir)
+    pages = {START_PAGE} if (root / START_PAGE).is_file() else set()
+    pages.update(f"notebooks/{nb.name}" for nb in (root / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    return sorted(pages)
+
+
+def kernel_options(
+    course_dir: Path,
+    *,
+    pool_size: int = 0,
+    pools: Mapping[str, int] | None = None,
+    fill_delay: float = FILL_DELAY,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    cull_interval: int = CULL_INTERVAL,
+) -> list[str]:
+    """Voilà options for preheated kernel pools and culling (see the module docstring).
+
+    ``pool_size`` kernels for every learner page (0: no preheating), ``pools`` overrides or adds pages
+    (``{"notebooks/01-samtalen.ipynb": 30}``, paths relative to the course directory). ``cull_idle_timeout=0``
+    never culls.
+    """
+    sizes = {page: pool_size for page in learner_pages(course_dir)} if pool_size > 0 else {}
+    sizes.update({page: int(n) for page, n in (pools or {}).items()})
+    sizes = {page: n for page, n in sizes.items() if n > 0}
+    options = []
+    if sizes:
+        config = {"default": {"pool_size": 0}, **{page: {"pool_size": n} for page, n in sorted(sizes.items())}}
+        options += [
+            "--VoilaConfiguration.preheat_kernel=True",
+            f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.TryggeKernelManager",
+            f"--VoilaKernelManager.kernel_pools_config={json.dumps(config, separators=(',', ':'))}",
+            f"--VoilaKernelManager.fill_delay={fill_delay:g}",
+        ]
+    if cull_idle_timeout > 0:
+        options += [
+            f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+            f"--MappingKernelManager.cull_interval={int(cull_interval)}",
+            "--MappingKernelManager.cull_connected=False",
+            "--MappingKernelManager.cull_busy=False",
+        ]
+    return options
+
+
+def _make_kernel_manager() -> type:
+    """Build :class:`TryggeKernelManager` (on first use: it imports jupyter_server, which the CLI need not)."""
+    import asyncio
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from traitlets import Float, Int
+
+    class TryggeKernelManager(AsyncMappingKernelManager):
+        """Jupyter's kernel manager, for Voilà's preheated pools: bounded preheating (see the module docstring).
+
+        Voilà builds its pooling manager on top of this class; this class wraps the pool's ``_initialize`` (start a
+        kernel, then run the notebook in it) so that only ``preheat_concurrency`` of them run at once.
+        """
+
+        preheat_concurrency = Int(
+            max(1, (os.cpu_count() or 2) // 2), config=True,
+            help="How many kernels may be preheated (started and running their notebook) at the same time.")
+        preheat_timeout = Float(
+            120.0, config=True, help="Seconds one preheating kernel may hold its turn before the next may start.")
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._preheat_slots: asyncio.Semaphore | None = None
+            initialize = getattr(self, "_initialize", None)  # only Voilà's pooling manager has it
+            if initialize is not None:
+                self._initialize = self._bounded(initialize)
+
+        def _bounded(self, initialize):
+            async def bounded(notebook_path, kernel_id=None, **kwargs):
+                if self._preheat_slots is None:
+                    self._preheat_slots = asyncio.Semaphore(max(1, self.preheat_concurrency))
+                async with self._preheat_slots:
+                    result = await initialize(notebook_path, kernel_id, **kwargs)
+                    try:  # hold the turn until the notebook has run in the new kernel
+                        await asyncio.wait_for(asyncio.shield(result["task"]), self.preheat_timeout)
+                    except Exception:  # noqa: BLE001 - a failing or slow notebook is Voilà's to report
+                        pass
+                    return result
+
+            return bounded
+
+    TryggeKernelManager.__module__ = __name__
+    TryggeKernelManager.__qualname__ = "TryggeKernelManager"
+    return TryggeKernelManager
+
+
+_kernel_manager_class: type | None = None
+
+
+def __getattr__(name: str):  # PEP 562: ``widgets.voila_config.TryggeKernelManager``, built on first use
+    global _kernel_manager_class
+    if name == "TryggeKernelManager":
+        if _kernel_manager_class is None:
+            _kernel_manager_class = _make_kernel_manager()
+        return _kernel_manager_class
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def voila_command(
     course_dir: Path,
@@ -63,10 +206,19 @@ def voila_command(
     ip: str = "127.0.0.1",
     open_browser: bool = False,
     extra: Iterable[str] = (),
+    pool_size: int = 0,
+    pools: Mapping[str, int] | None = None,
+    fill_delay: float = FILL_DELAY,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    base_url: str = "/",
 ) -> list[str]:
     """Return the argv that serves ``course_dir`` with Voilà on ``ip:port``.
 
     Run it with the environment from :func:`voila_env` added, so Voilà finds the ``trygge`` template.
+    ``pool_size``, ``pools``, ``fill_delay`` and ``cull_idle_timeout`` go to :func:`kernel_options` (by default:
+    no preheated kernels, idle kernels without a browser culled after 30 minutes).
+    ``base_url`` serves everything under a prefix (``/kurs-a/voila/render/…``), for several servers behind one
+    proxy (docs/deployment.md).
     ``extra`` arguments come last and so override the ones set here.
     """
     return [
@@ -77,15 +229,18 @@ def voila_command(
         f"--Voila.ip={ip}",
         f"--Voila.port={port}",
         "--Voila.port_retries=0",
+        *([f"--Voila.base_url={normalise_base_url(base_url)}"] if normalise_base_url(base_url) != "/" else []),
         f"--Voila.open_browser={open_browser}",
         f"--template={TEMPLATE_NAME}",
         "--show_tracebacks=False",
         # traitlets takes a list as the same option repeated, one item each.
         *(f"--VoilaConfiguration.file_allowlist={pattern}" for pattern in MEDIA_ALLOWLIST),
         *(f"--VoilaConfiguration.file_denylist={pattern}" for pattern in MEDIA_DENYLIST),
-        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_template_override=NOTEBOOK",
         "--VoilaConfiguration.allow_theme_override=NO",
         "--VoilaExecutor.allow_errors=True",
+        *kernel_options(course_dir, pool_size=pool_size, pools=pools, fill_delay=fill_delay,
+                        cull_idle_timeout=cull_idle_timeout),
         *extra,
     ]
 
@@ -94,23 +249,36 @@ def voila_env(course_dir: Path) -> dict[str, str]:
     """Return the environment variables to add when running :func:`voila_command`.
 
     ``JUPYTER_PATH`` puts the repository's ``voila_templates`` first (keeping any existing entries), and
-    ``TRYGGE_COURSE_DIR`` tells the server's kernels which course they serve.
+    ``TRYGGE_COURSE_DIR`` tells the server's kernels which course they serve. A course built for an organisation
+    (``trygge build``) also sets ``TRYGGE_ORG`` to its id, so its events carry it, unless ``TRYGGE_ORG`` is set.
     """
     jupyter_path = [str(TEMPLATES_DIR)]
     if existing := os.environ.get("JUPYTER_PATH"):
         jupyter_path.append(existing)
-    return {
+    env = {
         "JUPYTER_PATH": os.pathsep.join(jupyter_path),
         "TRYGGE_COURSE_DIR": str(Path(course_dir).resolve()),
     }
+    if "TRYGGE_ORG" not in os.environ:
+        from .profile import course_org
+
+        if (org := course_org(Path(course_dir))) is not None and org.id:
+            env["TRYGGE_ORG"] = org.id
+    return env
 
 
-def start_url(port: int, ip: str = "127.0.0.1") -> str:
+def start_url(port: int, ip: str = "127.0.0.1", base_url: str = "/") -> str:
     """Return the address of the course's start page on a server started with :func:`voila_command`."""
     host = "127.0.0.1" if ip in ("", "0.0.0.0", "::") else ip
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{port}/voila/render/{START_PAGE}"
+    return f"http://{host}:{port}{normalise_base_url(base_url)}voila/render/{START_PAGE}"
+
+
+def normalise_base_url(base_url: str) -> str:
+    """``base_url`` with one leading and one trailing slash (``kurs-a`` → ``/kurs-a/``; empty → ``/``)."""
+    inner = base_url.strip("/")
+    return f"/{inner}/" if inner else "/"
 
 
 def wait_until_ready(base_url: str, timeout: float = 60.0, process: "subprocess.Popen | None" = None) -> None:

@@ -41,7 +41,7 @@ CALM_ERROR = (
 )
 FOOTER = (
     "Treningsverktøy – ikke en hjelpetjeneste. Akutt fare: ring 113. "
-    "Trenger du noen å snakke med: 116 123."
+    "Trenger du noen å snakke med: 116 123. Tilgjengelighetserklæring"
 )
 
 

@@ -1,11 +1,18 @@
-"""Scenarios as graphs: the checks `trygge validate` runs on every scenario file."""
+"""Scenarios as graphs: the checks `trygge validate` runs on every scenario file.
+
+:func:`graph_problems` (dead ends, unreachable nodes, loops with no way out …), :func:`suicide_safety_problems` (CONTENT.md's
+safety rules) and :func:`extension_problems` (the optional fields: state, state conditions, referral, regex intents,
+must-dos that are intents). Messages are Norwegian: trainers read them.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import Any
 
 from .coach import LABELS
+from .engine import BUILTIN_INTENTS, parse_condition, state_spec
 
 #: (JSON path inside the scenario file, message, hint) — turned into a Problem by the content checker.
 GraphProblem = tuple[list[Any], str, str]
@@ -32,8 +39,8 @@ def reachable(scenario: dict[str, Any]) -> set[str]:
 def graph_problems(scenario: dict[str, Any]) -> list[GraphProblem]:
     """Dead ends, unknown targets, unreachable nodes and ends, undefined intents, missing fallback routes."""
     nodes: dict[str, Any] = scenario["nodes"]
-    intents = set(scenario.get("intents", {}))
-    known_conditions = set(LABELS) | intents
+    intents = set(scenario.get("intents") or {})
+    known_conditions = set(LABELS) | intents | set(BUILTIN_INTENTS)
     problems: list[GraphProblem] = []
     if scenario["start"] not in nodes:
         problems.append((["start"], f"startnoden «{scenario['start']}» finnes ikke", "Sett «start» til en av nodene under «nodes»."))
@@ -57,10 +64,13 @@ def graph_problems(scenario: dict[str, Any]) -> list[GraphProblem]:
                     problems.append((loc + [kind, i, "next"], f"«{step['next']}» (fra noden «{name}») finnes ikke",
                                      f"Bruk en av nodene: {', '.join(sorted(nodes))}."))
                 for key, values in step.get("when", {}).items():
+                    if key == "state":
+                        continue  # checked by extension_problems
                     for value in values:
                         if value not in known_conditions:
                             problems.append((loc + [kind, i, "when", key], f"«{value}» er verken en coach-etikett eller en definert intensjon",
-                                             f"Definer den under «intents», eller bruk en etikett: {', '.join(LABELS)}."))
+                                             f"Definer den under «intents», eller bruk en etikett: {', '.join(LABELS)} "
+                                             f"(eller de innebygde: {', '.join(BUILTIN_INTENTS)})."))
     alive = reachable(scenario)
     for name in nodes:
         if name not in alive:
@@ -134,4 +144,62 @@ def suicide_safety_problems(scenario: dict[str, Any]) -> list[GraphProblem]:
                          f"den gode slutten «{name}» kan nås uten å {' og '.join(missing)} (scenarioet har risks: [suicide])",
                          "Sørg for at alle veier hit går gjennom et svar med etiketten suicide_question og et med "
                          "safety_planning (for fritekst: en rute med «when: {any: [suicide_question]}»)."))
+    return problems
+
+
+def extension_problems(scenario: dict[str, Any], helplines: list[dict[str, Any]]) -> list[GraphProblem]:
+    """Problems in the optional fields: unknown state variables, unreadable state conditions, services in
+    ``referral.fits`` that are not in the directory, intents without patterns, broken regexes, unknown must-dos."""
+    problems: list[GraphProblem] = []
+    spec = state_spec(scenario)
+    known_state = ", ".join(sorted(spec))
+    intents = scenario.get("intents") or {}
+
+    def check_effect(loc: list[Any], effect: dict[str, int]) -> None:
+        for name in effect:
+            if name not in spec:
+                problems.append((loc + [name], f"tilstanden «{name}» er ikke definert",
+                                 f"Definer den under «state», eller bruk en av: {known_state}."))
+
+    for name, values in (scenario.get("state") or {}).items():
+        low, high = values.get("min", -10), values.get("max", 10)
+        if not low <= values.get("start", 0) <= high:
+            problems.append((["state", name], f"startverdien for «{name}» er utenfor {low}–{high}",
+                             "Sett «start» mellom «min» og «max»."))
+    for label, effect in (scenario.get("label_effects") or {}).items():
+        check_effect(["label_effects", label], effect)
+    for name, spec_ in intents.items():
+        if not spec_.get("patterns") and not spec_.get("regex"):
+            problems.append((["intents", name], f"intensjonen «{name}» har verken «patterns» eller «regex»",
+                             "Skriv ord eller ordbiter under «patterns» (små bokstaver)."))
+        for i, rx in enumerate(spec_.get("regex", [])):
+            try:
+                re.compile(rx)
+            except re.error as exc:
+                problems.append((["intents", name, "regex", i], f"det regulære uttrykket «{rx}» er ugyldig ({exc.msg})",
+                                 "Rett uttrykket, eller bruk «patterns» med vanlige ordbiter."))
+    for name, node in scenario["nodes"].items():
+        for kind in ("choices", "routes"):
+            for i, step in enumerate(node.get(kind, [])):
+                loc = ["nodes", name, kind, i]
+                if "state" in step:
+                    check_effect(loc + ["state"], step["state"])
+                for var, expression in (step.get("when", {}).get("state") or {}).items():
+                    if var not in spec:
+                        problems.append((loc + ["when", "state", var], f"tilstanden «{var}» er ikke definert",
+                                         f"Definer den under «state», eller bruk en av: {known_state}."))
+                    try:
+                        parse_condition(expression)
+                    except ValueError:
+                        problems.append((loc + ["when", "state", var], f"betingelsen «{expression}» kan ikke leses",
+                                         "Skriv for eksempel «>= 2», «< 0» eller «== 3»."))
+    known_services = {s["id"] for s in helplines}
+    for i, sid in enumerate((scenario.get("referral") or {}).get("fits", [])):
+        if sid not in known_services:
+            problems.append((["referral", "fits", i], f"tjenesten «{sid}» finnes ikke i helplines.yaml",
+                             f"Bruk en av: {', '.join(sorted(known_services))}."))
+    for i, item in enumerate(scenario.get("must_do", [])):
+        if item not in LABELS and item not in intents and item not in BUILTIN_INTENTS:
+            problems.append((["must_do", i], f"«{item}» er verken en coach-etikett eller en definert intensjon",
+                             f"Bruk en etikett ({', '.join(LABELS)}) eller en intensjon fra «intents»."))
     return problems

@@ -27,7 +27,7 @@ export default {
       });
       retry.addEventListener("click", () => {
         tsSend(model, "retry", { item: item.id });
-        inputs.forEach((x) => { x.input.checked = false; });
+        inputs.forEach((x) => { x.input.checked = false; x.input.disabled = false; }); // enabled now, so focus can land
         inputs[0].input.focus();
       });
       views.set(item.id, { inputs, feedback, check, retry, item });
@@ -40,8 +40,13 @@ export default {
       for (const [id, v] of views) {
         const r = results[id];
         v.inputs.forEach((x) => { x.input.disabled = Boolean(r && r.selected); });
+        // «Sjekk svaret» hides once answered: keep keyboard focus on the button that takes its place.
+        const checkHadFocus = document.activeElement === v.check;
+        const retryHadFocus = document.activeElement === v.retry;
         v.check.hidden = Boolean(r && r.selected);
         v.retry.hidden = !(r && r.selected);
+        if (checkHadFocus && v.check.hidden) v.retry.focus();
+        if (retryHadFocus && v.retry.hidden) v.inputs[0].input.focus();
         if (!r) { v.feedback.replaceChildren(); continue; }
         if (r.error) { v.feedback.replaceChildren(h("p", { class: "ts-hint", text: r.error })); continue; }
         answered += 1; if (r.correct) right += 1;
