@@ -123,6 +123,7 @@ class Learner:
         self.states_ms: float | None = None
         self.latencies: dict[str, list[float]] = {"quiz": [], "chat_choice": [], "chat_text": []}
         self.error: str | None = None
+        self.closed = False
         self.code = self._code(number)
 
     @staticmethod
@@ -196,9 +197,14 @@ class Learner:
                 kernel.reader.cancel()
                 kernel.ws.close()
             if kernel_id is not None:
-                try:  # the browser's beforeunload: Voilà shuts the kernel down
-                    await http.fetch(HTTPRequest(f"{self.server.base}/voila/api/shutdown/{kernel_id}", method="POST",
-                                                 body=b"", request_timeout=30), raise_error=False)
+                try:  # the browser's beforeunload beacon: Voilà shuts the kernel down (token as widgets/static/common.js)
+                    token = uuid.uuid4().hex
+                    closed = await http.fetch(HTTPRequest(
+                        f"{self.server.base}/voila/api/shutdown/{kernel_id}", method="POST",
+                        body=f"_xsrf={token}".encode(), request_timeout=30,
+                        headers={"Cookie": f"_xsrf={token}", "Content-Type": "application/x-www-form-urlencoded",
+                                 "Origin": f"http://127.0.0.1:{self.server.port}"}), raise_error=False)
+                    self.closed = closed.code == 204
                 except Exception:
                     pass
 
@@ -341,7 +347,7 @@ def summarise(level: dict, cpu: dict) -> dict:
     lat = {k: [v for x in ok for v in x.latencies.get(k, [])] for k in ("first", "quiz", "chat_choice", "chat_text")}
     every = [v for k in ("quiz", "chat_choice", "chat_text") for v in lat[k]]
     return {
-        "learners": len(crowd), "errors": len(crowd) - len(ok),
+        "learners": len(crowd), "errors": len(crowd) - len(ok), "closed": sum(1 for x in crowd if x.closed),
         "error_kinds": sorted({x.error.split(":")[0] for x in crowd if x.error}),
         "tti_p50": median([x.tti for x in ok if x.tti]), "tti_p95": percentile([x.tti for x in ok if x.tti], 95),
         "tti_max": max([x.tti for x in ok if x.tti], default=math.nan),
@@ -406,14 +412,28 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {len(assets)} static files per page load", flush=True)
                     server.wait_for_pools(timeout=120)
                     _serve.wait_quiet(server, timeout=120)
-                procs = [psutil.Process(server.process.pid), *psutil.Process(server.process.pid).children(True)]
-                cpu0 = sum(sum(p.cpu_times()[:2]) for p in procs if p.is_running())
+                seen: dict[int, list[float]] = {}  # pid -> [CPU s when first seen (0 if born during the run), last]
+
+                def sample(first: bool = False) -> None:
+                    try:
+                        tree = [psutil.Process(server.process.pid), *psutil.Process(server.process.pid).children(True)]
+                    except psutil.Error:
+                        return
+                    for proc in tree:
+                        try:
+                            used = sum(proc.cpu_times()[:2])
+                        except psutil.Error:
+                            continue
+                        seen.setdefault(proc.pid, [used if first else 0.0, used])[1] = used
+
+                sample(first=True)
                 me0 = sum(psutil.Process().cpu_times()[:2])
                 kernels_before = len(server.kernels())
                 peak = {"kernels": kernels_before, "mem": 0.0}
 
                 async def watch(stop: asyncio.Event) -> None:
                     while not stop.is_set():
+                        sample()
                         ks = server.kernels()
                         mem = 0.0
                         for k in ks:
@@ -424,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
                         peak["kernels"] = max(peak["kernels"], len(ks))
                         peak["mem"] = max(peak["mem"], mem / 2**30)
                         try:
-                            await asyncio.wait_for(stop.wait(), 2)
+                            await asyncio.wait_for(stop.wait(), 1)
                         except asyncio.TimeoutError:
                             pass
 
@@ -438,14 +458,8 @@ def main(argv: list[str] | None = None) -> int:
                         await watcher
 
                 outcome = asyncio.run(level())
-                procs = [psutil.Process(server.process.pid), *psutil.Process(server.process.pid).children(True)]
-                cpu1 = 0.0
-                for p in procs:
-                    try:
-                        cpu1 += sum(p.cpu_times()[:2])
-                    except psutil.Error:
-                        pass
-                cpu = {"server_cpu_s": cpu1 - cpu0, "driver_cpu_s": sum(psutil.Process().cpu_times()[:2]) - me0,
+                sample()
+                cpu = {"server_cpu_s": sum(last - first for first, last in seen.values()), "driver_cpu_s": sum(psutil.Process().cpu_times()[:2]) - me0,
                        "peak_kernels": peak["kernels"], "peak_kernel_uss_gb": peak["mem"], "pool": pool,
                        "fill_s": fill_s}
                 s = summarise(outcome, cpu)
@@ -493,12 +507,12 @@ def report(results: list[dict], args, meta: dict, baseline_ms: float | None, n_a
     lines.append("")
     cols = ["learners", "errors", "pool (fill s)", "TTI p50", "TTI p95", "TTI max", "page HTML p95",
             "interactions", "latency p50", "latency p95", "latency max", "peak kernels", "peak kernel USS GB",
-            "server CPU s", "driver CPU s"]
+            "server CPU s", "driver CPU s", "kernels closed on leaving"]
     rows = [[r["learners"], f"{r['errors']} {' '.join(r['error_kinds'])}".strip(), f"{r['pool']} ({r['fill_s']:.0f})",
              fmt_ms(r["tti_p50"]), fmt_ms(r["tti_p95"]), fmt_ms(r["tti_max"]), fmt_ms(r["html_p95"]),
              r["interactions"], fmt_ms(r["lat_p50"]), fmt_ms(r["lat_p95"]), fmt_ms(r["lat_max"]),
              r["peak_kernels"], f"{r['peak_kernel_uss_gb']:.1f}", f"{r['server_cpu_s']:.0f}",
-             f"{r['driver_cpu_s']:.0f}"] for r in results]
+             f"{r['driver_cpu_s']:.0f}", f"{r['closed']} of {r['learners']}"] for r in results]
     lines.append("Times in ms. TTI here is the server's part (page, kernel, widget states, first answer), without "
                  "the browser's own work.")
     lines.append("")

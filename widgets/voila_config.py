@@ -32,10 +32,12 @@ Kernels (see docs/deployment.md for the measurements behind these numbers):
   today). A used kernel is replaced after ``fill_delay`` seconds, so the replacement does not compete with the
   learner's own page load. When a pool is empty the page starts a kernel as before (slower, never an error).
   ``trygge serve`` turns this on; :func:`voila_command` leaves it off unless asked.
-- With pools, kernels are managed by :class:`TryggeKernelManager` (Voilà's own, plus one rule): at most
+- Kernels are managed by :class:`TryggeKernelManager` (Jupyter's, plus two rules). With pools, at most
   ``preheat_concurrency`` kernels are being preheated (started *and* running their notebook) at a time, half the
-  CPU cores by default. Without it, a class of 50 taking 50 pooled kernels in a minute makes Voilà start 50
-  replacements at once, and those take the CPU the learners' own kernels need to answer their clicks.
+  CPU cores by default: without it, a class of 50 taking 50 pooled kernels in a minute makes Voilà start 50
+  replacements at once, and those take the CPU the learners' own kernels need to answer their clicks. And it
+  raises ZeroMQ's socket limit (1023 by default: about 170 kernels, then every new page fails with «Too many
+  open files») and the process's open-files limit.
 - ``cull_idle_timeout``: a kernel whose page is gone (no browser connected: tab closed without Voilà's
   ``beforeunload`` shutdown, laptop asleep, network lost) and that has done nothing for this long is stopped.
   A kernel with its page open is never culled (``cull_connected=False``), however long the learner reads;
@@ -122,12 +124,11 @@ def kernel_options(
     sizes = {page: pool_size for page in learner_pages(course_dir)} if pool_size > 0 else {}
     sizes.update({page: int(n) for page, n in (pools or {}).items()})
     sizes = {page: n for page, n in sizes.items() if n > 0}
-    options = []
+    options = [f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.TryggeKernelManager"]
     if sizes:
         config = {"default": {"pool_size": 0}, **{page: {"pool_size": n} for page, n in sorted(sizes.items())}}
         options += [
             "--VoilaConfiguration.preheat_kernel=True",
-            f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.TryggeKernelManager",
             f"--VoilaKernelManager.kernel_pools_config={json.dumps(config, separators=(',', ':'))}",
             f"--VoilaKernelManager.fill_delay={fill_delay:g}",
         ]
@@ -160,13 +161,37 @@ def _make_kernel_manager() -> type:
             help="How many kernels may be preheated (started and running their notebook) at the same time.")
         preheat_timeout = Float(
             120.0, config=True, help="Seconds one preheating kernel may hold its turn before the next may start.")
+        max_sockets = Int(
+            16384, config=True,
+            help="ZeroMQ sockets the server may open (5–6 per kernel). ZeroMQ's default, 1023, stops a server at "
+                 "about 170 kernels with 'Too many open files'.")
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
+            self._raise_limits()
             self._preheat_slots: asyncio.Semaphore | None = None
             initialize = getattr(self, "_initialize", None)  # only Voilà's pooling manager has it
             if initialize is not None:
                 self._initialize = self._bounded(initialize)
+
+        def _raise_limits(self) -> None:
+            """Room for many kernels: ZeroMQ's socket limit (before the first socket) and the open-files limit."""
+            import resource
+
+            import zmq
+
+            try:
+                if self.context.get(zmq.MAX_SOCKETS) < self.max_sockets:
+                    self.context.set(zmq.MAX_SOCKETS, self.max_sockets)
+            except zmq.ZMQError as exc:  # pragma: no cover - a context that already has sockets
+                self.log.warning("could not raise ZeroMQ's socket limit: %s", exc)
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            wanted = 4 * self.max_sockets if hard == resource.RLIM_INFINITY else min(hard, 4 * self.max_sockets)
+            if soft != resource.RLIM_INFINITY and soft < wanted:
+                try:
+                    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+                except (ValueError, OSError) as exc:  # pragma: no cover
+                    self.log.warning("could not raise the open-files limit from %s: %s", soft, exc)
 
         def _bounded(self, initialize):
             async def bounded(notebook_path, kernel_id=None, **kwargs):

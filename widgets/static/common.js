@@ -1,6 +1,21 @@
 // Shared helpers, prepended to every Trygge widget's module (see widgets/_base.py).
 // Learner text is always set with textContent; only HTML rendered and sanitised by the kernel goes through `html`.
 
+// Voilà stops a page's kernel when the learner leaves the page: a beacon to voila/api/shutdown/<kernel> carrying the
+// page's `_xsrf` cookie. A page Voilà 0.5 renders never gets that cookie, so the server refuses the beacon (403) and
+// the kernel lives on, ~75 MB, until it is culled. Make the cookie if there is none (random, this site only):
+// cookie and beacon then carry the same token, which is all the server checks (double-submit). Runs once per page.
+(function tsXsrfCookie() {
+  try {
+    if (/(^|;\s*)_xsrf=/.test(document.cookie)) return;
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    const token = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    const secure = window.location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = `_xsrf=${token}; path=/; SameSite=Strict${secure}`;
+  } catch (e) { /* no cookies: the kernel is culled later instead */ }
+})();
+
 let __tsIds = 0;
 function tsId(prefix) { __tsIds += 1; return `ts-${prefix}-${Date.now().toString(36)}-${__tsIds}`; }
 
