@@ -121,3 +121,24 @@ def test_load_benchmark_runs_two_learners_against_a_real_server(tmp_path: Path) 
     assert level["learners"] == 2 and level["errors"] == 0
     assert level["tti_p95"] > 0 and level["interactions"] >= 2
     assert level["probes"] == 1 and level["probe_errors"] == 0 and level["probe_tti_p50"] > 0
+
+
+def test_migration_head_is_alembics_head_without_importing_alembic() -> None:
+    from alembic.script import ScriptDirectory
+
+    from widgets import migrations
+
+    assert [migrations.head()] == ScriptDirectory.from_config(migrations._config()).get_heads()
+
+
+def test_a_kernel_opening_an_up_to_date_store_does_not_load_alembic(tmp_path: Path) -> None:
+    """Each learner kernel opens the store; Alembic and Mako would cost it ~10 MB when there is nothing to migrate."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    probe = (
+        "import sys; from widgets.store import Store; s = Store(sys.argv[1]); s.dispose(); "
+        "print(sorted(m for m in ('alembic', 'mako') if m in sys.modules))"
+    )
+    first = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True)
+    assert first.stdout.strip() == "['alembic', 'mako']"  # a new database is migrated, with Alembic
+    assert again.stdout.strip() == "[]"

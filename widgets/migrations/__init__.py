@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import functools
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,26 @@ def _config(connection: Any = None) -> Any:
     return cfg
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(None|['\"]([^'\"]+)['\"])\s*$", re.M)
+
+
 @functools.cache
 def head() -> str:
-    """The newest revision shipped with this version of the package."""
-    from alembic.script import ScriptDirectory
+    """The newest revision shipped with this version of the package.
 
-    heads = ScriptDirectory.from_config(_config()).get_heads()
+    Read from the revision files' ``revision`` / ``down_revision`` lines rather than through Alembic: every learner
+    kernel asks this when it opens the store, and importing Alembic (and Mako) for it would cost each kernel about
+    10 MB. A test checks the answer against Alembic's own.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((HERE / "versions").glob("*.py")):
+        found = {m.group(1): m.group(3) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
+        if found.get("revision"):
+            revisions.add(found["revision"])
+            if found.get("down_revision"):
+                parents.add(found["down_revision"])
+    heads = sorted(revisions - parents)
     if len(heads) != 1:  # pragma: no cover - a packaging mistake, caught by the tests
         raise RuntimeError(f"The migrations have {len(heads)} heads; merge them: {heads}")
     return heads[0]
@@ -106,12 +121,13 @@ def upgrade(engine: Any, revision: str = "head") -> str:
     table) and marked as the baseline revision first, so its rows are kept.
     """
     import sqlalchemy as sa
-    from alembic import command
 
     if revision == "head":
         with engine.connect() as connection:
             if current(connection) == head():
-                return head()  # the common case: nothing to do, no lock needed
+                return head()  # the common case: nothing to do, no lock needed (and no Alembic import)
+    from alembic import command
+
     with _migration_lock(engine) as connection:
         before = current(connection)
         if before is None and sa.inspect(connection).has_table("events"):
