@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,11 +47,12 @@ def test_training_is_deterministic_and_scoring_matches_training() -> None:
     a = coach_model.train(texts, targets, LABELS)
     b = coach_model.train(texts, targets, LABELS)
     assert a.vocab == b.vocab and np.array_equal(a.weights, b.weights) and np.array_equal(a.bias, b.bias)
-    # The fast scoring path gives exactly what the training features give.
+    # Scoring (plain Python, no NumPy in the learner's kernel) gives exactly what the training features give.
+    weights = np.asarray(a.weights).reshape(len(a.vocab), len(LABELS))
     for text in texts[:25]:
         feats = coach_model.features(text)
         values = coach_model._values(f for f in feats if f in a.vocab)
-        z = a.bias + sum(v * a.weights[a.vocab[f]] for f, v in values.items())
+        z = np.asarray(a.bias) + sum(v * weights[a.vocab[f]] for f, v in values.items())
         assert np.allclose(a.scores(feats), 1 / (1 + np.exp(-z)))
 
 
@@ -59,7 +61,7 @@ def test_the_cached_model_is_exactly_what_training_gives(tmp_path: Path, monkeyp
     coach_model.forget()
     try:
         trained = coach_model.model_for("en", LABELS)
-        (cached,) = tmp_path.glob("coach-en-*.npz")
+        (cached,) = tmp_path.glob("coach-en-*.bin")
         coach_model.forget()
         loaded = coach_model.model_for("en", LABELS)
         records = _read("corpus.en.jsonl")
@@ -161,3 +163,18 @@ def test_english_closed_questions_are_rewritten_too(question: str, expected: str
 def test_an_unknown_closed_question_gets_a_general_open_one() -> None:
     assert open_alternative("Er det mobbing?", "nb") == "Kan du fortelle litt mer om hvordan det er for deg?"
     assert open_alternative("Vet du hvorfor?").endswith("?")
+
+
+def test_a_learner_kernel_scores_with_the_coach_without_numpy(tmp_path: Path) -> None:
+    """Training needs NumPy; scoring a cached model must not import it (≈10 MB per learner kernel)."""
+    probe = (
+        "import sys; from widgets.simulation import model, coach; "
+        "m = model.model_for('nb', coach.LABELS); print(m.predict('Tenker du på å ta livet ditt?')); "
+        "print('numpy' in sys.modules)"
+    )
+    env = {**os.environ, "TRYGGE_CACHE_DIR": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.splitlines()[1] == "True"  # the first process trains, with NumPy
+    assert again.stdout.splitlines() == [first.stdout.splitlines()[0], "False"]
+    assert "suicide_question" in again.stdout.splitlines()[0]

@@ -1,4 +1,8 @@
-"""The coach's small model: one-vs-rest logistic regression over word and character n-grams, in plain NumPy.
+"""The coach's small model: one-vs-rest logistic regression over word and character n-grams.
+
+Training uses NumPy (and SciPy's sparse matrices); scoring a trained model is plain Python over a flat array of
+doubles, so a learner's kernel never imports NumPy for it (about 10 MB less per kernel; an utterance touches only
+a few hundred weights).
 
 It is trained on the labelled corpus in ``data/coach/corpus.<lang>.jsonl`` (written for this project; see
 ``data/coach/README.md``). Training takes about a second, so the model is trained at first use and cached: in the
@@ -16,16 +20,17 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import re
+import sys
 import tempfile
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 log = logging.getLogger("trygge")
 
@@ -95,59 +100,65 @@ def _values(feats: Iterable[str]) -> dict[str, float]:
     sizes = [0, 0, 0, 0]
     for g in groups:
         sizes[g] += 1
-    return {f: 1.0 if g == _FLAG else 1.0 / float(np.sqrt(sizes[g])) for f, g in zip(feats, groups)}
+    return {f: 1.0 if g == _FLAG else 1.0 / math.sqrt(sizes[g]) for f, g in zip(feats, groups)}
+
+
+#: The cache file's first bytes; the JSON header (labels, vocabulary) follows on the same line.
+_MAGIC = b"trygge-coach-model 1 "
 
 
 @dataclasses.dataclass
 class Model:
-    """A trained one-vs-rest model: a weight column and a bias per label."""
+    """A trained one-vs-rest model: a weight per feature and label, and a bias per label.
+
+    ``weights`` is flat and row-major: feature ``vocab[f]``'s weight for label ``j`` is
+    ``weights[vocab[f] * len(labels) + j]``.
+    """
 
     labels: tuple[str, ...]
     vocab: dict[str, int]
-    weights: np.ndarray  # (len(vocab), len(labels))
-    bias: np.ndarray  # (len(labels),)
+    weights: array  # array("d"), len(vocab) * len(labels)
+    bias: array  # array("d"), len(labels)
     threshold: float = SETTINGS["threshold"]
 
     def __post_init__(self) -> None:
-        # Each column's feature group, so scoring needs no string work beyond the vocabulary look-up.
-        groups = np.full(len(self.vocab), _FLAG, dtype=np.int64)
-        for feature, col in self.vocab.items():
-            groups[col] = _group(feature)
-        self._groups = groups
+        if len(self.weights) != len(self.vocab) * len(self.labels) or len(self.bias) != len(self.labels):
+            raise ValueError("the weights do not fit the vocabulary and the labels")
 
-    def scores(self, feats: set[str]) -> np.ndarray:
+    def scores(self, feats: set[str]) -> list[float]:
         """The probability of each label (in :attr:`labels` order) for an utterance's features.
 
         The same values as :func:`_values` gives in training: 1/sqrt(group size) per feature, 1 for a flag.
         """
-        get = self.vocab.get
-        cols = np.fromiter((c for c in map(get, feats) if c is not None), dtype=np.int64)
-        z = self.bias.copy()
-        if cols.size:
-            groups = self._groups[cols]
-            sizes = np.bincount(groups, minlength=_FLAG + 1).astype(float)
-            sizes[_FLAG] = 1.0
-            z += (1.0 / np.sqrt(sizes[groups])) @ self.weights[cols]
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+        k, w = len(self.labels), self.weights
+        z = list(self.bias)
+        for feature, value in _values(f for f in feats if f in self.vocab).items():
+            row = self.vocab[feature] * k
+            for j in range(k):
+                z[j] += value * w[row + j]
+        return [1.0 / (1.0 + math.exp(-min(35.0, max(-35.0, x)))) for x in z]
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Each label's probability for an utterance."""
-        return dict(zip(self.labels, (float(p) for p in self.scores(features(text)))))
+        return dict(zip(self.labels, self.scores(features(text))))
 
     def predict(self, text: str, threshold: float | None = None) -> list[str]:
         """The labels whose probability reaches ``threshold`` (default: :attr:`threshold`)."""
         limit = self.threshold if threshold is None else threshold
         return [label for label, p in self.probabilities(text).items() if p >= limit]
 
-    # -- storage: plain arrays and strings, never pickles ---------------------------------------------------------
+    # -- storage: a JSON header and raw doubles, never pickles ----------------------------------------------------
     def save(self, path: Path) -> None:
         words = sorted(self.vocab, key=self.vocab.__getitem__)
+        header = json.dumps({"labels": list(self.labels), "vocab": words, "byteorder": sys.byteorder},
+                            ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-        os.close(fd)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
-            np.savez(tmp, vocab=np.array(words, dtype=str), weights=self.weights, bias=self.bias,
-                     labels=np.array(self.labels, dtype=str))
+            with os.fdopen(fd, "wb") as out:
+                out.write(_MAGIC + header + b"\n")
+                out.write(self.bias.tobytes())
+                out.write(self.weights.tobytes())
             os.replace(tmp, path)  # atomic: another kernel never reads half a file
         finally:
             if os.path.exists(tmp):
@@ -155,13 +166,26 @@ class Model:
 
     @classmethod
     def load(cls, path: Path) -> Model:
-        with np.load(path, allow_pickle=False) as data:
-            vocab = {str(w): i for i, w in enumerate(data["vocab"])}
-            return cls(tuple(str(x) for x in data["labels"]), vocab, data["weights"].copy(), data["bias"].copy())
+        raw = path.read_bytes()
+        if not raw.startswith(_MAGIC) or b"\n" not in raw:
+            raise ValueError(f"{path} is not a cached coach model")
+        line, body = raw[len(_MAGIC):].split(b"\n", 1)
+        header = json.loads(line)
+        if header.get("byteorder") != sys.byteorder:
+            raise ValueError(f"{path} was written on a machine with another byte order")
+        labels, words = tuple(header["labels"]), header["vocab"]
+        numbers = array("d")
+        numbers.frombytes(body)
+        k = len(labels)
+        if len(numbers) != k + len(words) * k:
+            raise ValueError(f"{path} is truncated")
+        return cls(labels, {w: i for i, w in enumerate(words)}, numbers[k:], numbers[:k])
 
 
 def train(texts: Sequence[str], targets: Sequence[Sequence[str]], labels: Sequence[str]) -> Model:
     """Train a model on utterances and their label lists (deterministic: full-batch Adam from zero weights)."""
+    import numpy as np
+
     feats = [features(t) for t in texts]
     df: dict[str, int] = {}
     for fs in feats:
@@ -206,7 +230,8 @@ def train(texts: Sequence[str], targets: Sequence[Sequence[str]], labels: Sequen
             v *= beta2
             v += (1 - beta2) * grad * grad
             param -= lr * (m / (1 - beta1**step)) / (np.sqrt(v / (1 - beta2**step)) + eps)
-    return Model(tuple(labels), vocab, w, b)
+    return Model(tuple(labels), vocab, array("d", np.ascontiguousarray(w, dtype=np.float64).ravel().tolist()),
+                 array("d", b.tolist()))
 
 
 # -- the corpus and the cached model per language ---------------------------------------------------------------
@@ -268,7 +293,7 @@ def model_for(lang: str, labels: Sequence[str]) -> Model:
             return _models[key]
         path = corpus_path(lang)
         raw = path.read_bytes()
-        cached = _cache_dir() / f"coach-{lang}-{cache_key(raw, labels)}.npz"
+        cached = _cache_dir() / f"coach-{lang}-{cache_key(raw, labels)}.bin"
         model = None
         if cached.is_file():
             try:
