@@ -62,6 +62,7 @@ TYPED_REPLY = "Det høres ut som det har vært en tung dag. Vil du fortelle meg 
 # In every page before its own scripts: a precise "wait until" (MutationObserver + animation frames).
 INIT_SCRIPT = """
 window.__tsb = {
+  kernelSocket: null,  // when the page opened its kernel websocket (ms from navigation): Voilà's front-end is up
   until(pred, timeout = 60000) {
     return new Promise((resolve, reject) => {
       let done = false, mo = null, timer = null;
@@ -80,6 +81,17 @@ window.__tsb = {
     });
   },
 };
+(() => {  // note when the page's kernel websocket is created, to split TTI into front-end start and widgets
+  const Native = window.WebSocket;
+  window.WebSocket = function (url, ...rest) {
+    if (window.__tsb.kernelSocket === null && String(url).includes("/api/kernels/")) {
+      window.__tsb.kernelSocket = performance.now();
+    }
+    return new Native(url, ...rest);
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+})();
 """
 
 # The browser suite's test (tests/browser/conftest.py: cells shown, loading message gone, every output replaced by
@@ -219,9 +231,12 @@ def measure_load(browser, target: Target, timeout_ms: int) -> dict:
                }""",
             [RENDERED, CLICKS[name], arg])
         nav = page.evaluate("(() => { const n = performance.getEntriesByType('navigation')[0];"
-                            " return [n.responseStart, n.responseEnd, n.domContentLoadedEventEnd]; })()")
+                            " return [n.responseStart, n.responseEnd, n.domContentLoadedEventEnd,"
+                            " __tsb.kernelSocket]; })()")
         result.update(response_start=nav[0], response_end=nav[1], dom_ready=nav[2], rendered=rendered, tti=t1,
                       first_click=t1 - t0)
+        if nav[3] is not None:
+            result["kernel_socket"] = nav[3]
         for key, (name, arg) in plan["clicks"].items():
             t0, t1 = page.evaluate(f"async (arg) => ({CLICKS[name]})(arg)", arg)
             result[key] = t1 - t0
@@ -283,7 +298,7 @@ def summarise(targets: list[Target]) -> dict[str, dict]:
         ok = [r for r in t.loads if not r["error"]]
         s = {"loads": len(t.loads), "errors": len(t.loads) - len(ok), "kind": t.kind}
         for key in ("rendered", "tti", "first_click", "click", "chat_choice", "chat_text", "response_end",
-                    "page_bytes", "ws_bytes"):
+                    "page_bytes", "ws_bytes", "kernel_socket"):
             values = [r[key] for r in ok if key in r]
             s[key] = {"p50": median(values), "p95": percentile(values, 95), "n": len(values)}
         for key in ("rss", "uss", "pss"):
@@ -334,6 +349,27 @@ def report(stats: dict, coach: dict | None, args, meta: dict) -> str:
     if meta.get("server_memory"):
         lines.append(f"Voilà server process at the end: {meta['server_memory']}.")
         lines.append("")
+
+    # Where the time to interactive goes: the page's HTML, Voilà's own front-end starting (its JavaScript, the
+    # JupyterLab extensions, the kernel session), then the widgets (their state from the kernel, their modules, the
+    # first paint of every view).
+    phase_rows = []
+    for label, s in stats.items():
+        html, socket, rendered = s["response_end"]["p50"], s["kernel_socket"]["p50"], s["rendered"]["p50"]
+        if any(math.isnan(x) for x in (html, socket, rendered)):
+            continue
+        phase_rows.append([label, fmt_ms(html), fmt_ms(socket - html), fmt_ms(rendered - socket), fmt_ms(rendered),
+                           f"{100 * (socket - html) / rendered:.0f} %" if rendered else "–"])
+    if phase_rows:
+        lines.append("### Where the time goes (medians, ms)")
+        lines.append("")
+        lines.append("*HTML*: navigation until the page's HTML has arrived. *Front-end start*: from there until "
+                     "Voilà's JavaScript opens the kernel websocket (Voilà's and JupyterLab's bundles, the widget "
+                     "extensions, the kernel session; the same code on every Voilà page). *Widgets*: from the "
+                     "websocket until every view is drawn (widget state from the kernel, widget modules, first "
+                     "paint).")
+        lines.append("")
+        lines.append(table(["page", "HTML", "front-end start", "widgets", "rendered", "front-end share"], phase_rows))
 
     # Targets, for each browser-cache mode measured.
     verdicts = []

@@ -105,7 +105,11 @@ def test_page_benchmark_runs_once_against_a_real_server(tmp_path: Path) -> None:
         assert figures["tti"]["p50"] > 0 and figures["click"]["p50"] > 0, label
     assert summary["theme samtalen"]["chat_text"]["p50"] > 0
     assert summary["theme samtalen"]["uss"] > 0
+    # The split of TTI: the kernel websocket opens after the HTML has arrived and before the widgets are drawn.
+    for figures in summary.values():
+        assert figures["response_end"]["p50"] < figures["kernel_socket"]["p50"] < figures["rendered"]["p50"]
     assert "TTI p50 / baseline" in run.stdout and "load average" in run.stdout
+    assert "Where the time goes" in run.stdout and "front-end start" in run.stdout
 
 
 @pytest.mark.browser
