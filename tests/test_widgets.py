@@ -244,3 +244,33 @@ def test_every_theme_has_a_worksheet_pdf_with_its_tasks(course, theme_id: str) -
     pdf = worksheet_pdf(course.title, theme)
     assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
     assert len(theme.tasks) >= 5 and len(pdf) > 2000
+
+
+def test_chat_shows_the_scenario_authors_hint_for_the_turn(course, learner: Session) -> None:
+    """A node's `hint` reaches the learner above the suggested replies at that turn, and only there."""
+    from collections import deque
+
+    from widgets.chat import ChatSimulation
+
+    scenario = course.theme("vold").scenarios["maja-forteller"]
+    nodes = scenario["nodes"]
+    target = next(name for name, node in nodes.items() if node.get("hint"))
+    # The suggested replies that lead from the start to that node (breadth first over the choices).
+    paths, queue = {scenario["start"]: []}, deque([scenario["start"]])
+    while queue and target not in paths:
+        name = queue.popleft()
+        for index, choice in enumerate(nodes[name].get("choices", [])):
+            if choice["next"] not in paths:
+                paths[choice["next"]] = [*paths[name], index]
+                queue.append(choice["next"])
+    chat = ChatSimulation("vold", scenario, seed=1, persona=False)
+    assert chat.hint == str(nodes[scenario["start"]].get("hint", ""))
+    for index in paths[target]:
+        send(chat, type="choose", index=index)
+    assert chat.engine.node_id == target
+    assert chat.hint == nodes[target]["hint"].strip() and chat.hint
+    for _ in range(40):
+        if chat.ended:
+            break
+        send(chat, type="choose", index=0)
+    assert chat.ended and chat.hint == ""

@@ -54,6 +54,7 @@ class ChatSimulation(TryggeWidget):
     meta = t.Dict(help="Title, description, channel, time of day, persona alias and age, mode.").tag(sync=True)
     messages = t.List(t.Dict(), help="[{who: caller|learner, text}] in order.").tag(sync=True)
     choices = t.List(t.Unicode(), help="Suggested replies for this turn.").tag(sync=True)
+    hint = t.Unicode("", help="The scenario author's hint for this turn (a node's `hint`), shown above the replies.").tag(sync=True)
     feedback = t.List(t.Unicode(), help="Feedback on the learner's last turn.").tag(sync=True)
     feedback_labels = t.List(t.Unicode(), help="The coach's labels on the last turn, as the learner reads them.").tag(sync=True)
     ended = t.Bool(False, help="True when the scenario has reached an end.").tag(sync=True)
@@ -98,6 +99,7 @@ class ChatSimulation(TryggeWidget):
         self.engine = ScriptedEngine(self.scenario, seed=self._seed, lang=self.lang)
         self.messages = [{"who": "caller", "text": self.engine.opening()}]
         self.choices = self.engine.choices()
+        self.hint = self._hint()
         self.feedback = []
         self.feedback_labels = []
         self.ended = False
@@ -125,6 +127,7 @@ class ChatSimulation(TryggeWidget):
         else:
             self.messages = [*self.messages, {"who": "learner", "text": turn.text}, {"who": "caller", "text": turn.reply}]
         self.choices = self.engine.choices()
+        self.hint = self._hint()
         result: dict[str, Any] = {"labels": turn.labels, "intents": turn.intents, "node": turn.node,
                                   "chosen": turn.chosen, "turn": len(self.engine.turns), "mode": self.meta["mode"],
                                   "reply_source": turn.reply_source, "state": turn.state}
@@ -144,6 +147,11 @@ class ChatSimulation(TryggeWidget):
                                "referral_ok": [r["ok"] for r in summary["referrals"]],
                                "success": summary["end"] != "caller_left"})
             self.session.mark_done(self.theme_id, "simulation")
+
+    def _hint(self) -> str:
+        """The current node's hint for the learner (none at an end)."""
+        node = self.engine.node
+        return "" if "end" in node else str(node.get("hint", "")).strip()
 
     def _speak(self, turn: Turn) -> str:
         """Let the language model say the caller's line; on any failure keep the script's. Returns the reason."""

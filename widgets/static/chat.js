@@ -9,6 +9,7 @@ export default {
     const notice = h("p", { class: "ts-chat-notice", role: "status" });
     const labels = h("p", { class: "ts-chat-labels" });
     const feedback = h("div", { class: "ts-chat-feedback", role: "status", "aria-live": "polite" });
+    const hint = h("p", { class: "ts-chat-hint", hidden: true });
     const choices = h("div", { class: "ts-chat-choices", role: "group", "aria-label": "Forslag til svar" });
     const input = h("textarea", { id: id + "-input", rows: "2", class: "ts-textarea", maxlength: "1000", "aria-describedby": id + "-inputhelp" });
     const send = h("button", { type: "submit", class: "ts-button", text: "Send" });
@@ -30,7 +31,7 @@ export default {
       meta.mode_note ? h("p", { class: "ts-muted ts-mode-note", text: meta.mode_note }) : null,
       h("h4", { id: id + "-logh", text: "Samtalen" }), log, draft, notice,
       h("h4", { text: "Tilbakemelding" }), labels, feedback,
-      choices, form, summary, h("div", { class: "ts-row ts-no-print" }, restart, print, download), downloaded, tsErrorBox(model));
+      hint, choices, form, summary, h("div", { class: "ts-row ts-no-print" }, restart, print, download), downloaded, tsErrorBox(model));
     el.append(root);
 
     let shown = 0;
@@ -59,6 +60,9 @@ export default {
       choices.replaceChildren(...(ended ? [] : model.get("choices").map((text, index) =>
         h("button", { type: "button", class: "ts-choice", text, onclick: () => tsSend(model, "choose", { index }) }))));
       form.hidden = ended; choices.hidden = ended;
+      const tip = ended ? "" : model.get("hint");
+      hint.textContent = tip ? `Tips: ${tip}` : "";
+      hint.hidden = !tip;
       drawDraft();
       if (hadFocus) (choices.querySelector("button:not(:disabled)") || (ended ? log : input)).focus();
     };
@@ -129,7 +133,7 @@ export default {
       downloaded.textContent = `Samtalen er lastet ned (${msg.filename}).`;
     });
     model.on("change:messages", drawMessages);
-    model.on("change:choices", drawChoices); model.on("change:ended", drawChoices);
+    model.on("change:choices", drawChoices); model.on("change:hint", drawChoices); model.on("change:ended", drawChoices);
     model.on("change:draft", drawDraft); model.on("change:busy", drawDraft);
     model.on("change:feedback", drawFeedback); model.on("change:feedback_labels", drawFeedback);
     model.on("change:notice", drawNotice);
