@@ -51,6 +51,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prepare_store(url: str) -> None:
+    """Create or migrate the results database before the first page opens, so every learner kernel finds the newest
+    schema and can write through the light SQLite store (:mod:`widgets.store_sqlite`). A database that cannot be
+    reached now is not fatal: kernels queue their events until it can."""
+    from .store import Store, StoreUnavailable
+
+    try:
+        Store(url).dispose()
+    except StoreUnavailable as exc:
+        print(f"Advarsel: {exc}. Kurset starter likevel; svarene venter i en lokal kø til databasen svarer.",
+              file=sys.stderr)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .content import validate
     from .voila_config import start_url, voila_command, voila_env
@@ -68,6 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     elif "TRYGGE_DB_URL" not in env:
         (root / "var").mkdir(exist_ok=True)
         env["TRYGGE_DB_URL"] = f"sqlite:///{root / 'var' / 'results.sqlite'}"
+    _prepare_store(env["TRYGGE_DB_URL"])
     pools = {}
     for item in args.pool or []:
         page, _, size = item.rpartition("=")
