@@ -19,6 +19,14 @@ Options set here, and why:
 - ``VoilaExecutor.allow_errors=True``: a cell that raises shows the calm message and the rest of the page
   still runs; by default Voilà stops rendering the page at the first error.
 - ``Voila.port_retries=0``: fail loudly if the port is taken, instead of silently serving on another one.
+- Only widget traffic reaches a kernel from the browser (:data:`KERNEL_MESSAGE_ALLOWLIST`). Without such a rule
+  anyone with a page open could send an ``execute_request`` over its kernel websocket and run Python on the
+  server. Voilà 0.5.13 has a rule of its own (it passes jupyter_server's ``allowed_message_types`` to the kernel
+  manager as a constructor argument, so no configuration can change it, and its list also lets the browser shut
+  the kernel down); :class:`TryggeKernelManager` replaces it with this narrower list right after construction, so
+  the rule stays ours if a Voilà upgrade drops or widens its own. jupyter_server drops a refused message and logs
+  its type only (never its content). Voilà runs the notebook through its own connection to the kernel, not the
+  websocket, so pages still render. tests/browser/test_security_kernel.py proves both halves.
 
 Kernels (see docs/deployment.md for the measurements behind these numbers):
 
@@ -58,6 +66,7 @@ __all__ = [
     "CULL_IDLE_TIMEOUT",
     "CULL_INTERVAL",
     "FILL_DELAY",
+    "KERNEL_MESSAGE_ALLOWLIST",
     "MEDIA_ALLOWLIST",
     "MEDIA_DENYLIST",
     "START_PAGE",
@@ -92,6 +101,18 @@ CULL_INTERVAL = 120
 """Seconds between Voilà's looks for such kernels."""
 FILL_DELAY = 3.0
 """Seconds before a preheated kernel that was handed out is replaced (Voilà's default is 1 s)."""
+
+KERNEL_MESSAGE_ALLOWLIST = (
+    "kernel_info_request",  # the page's kernel connection asks once, to know the kernel is alive
+    "comm_info_request",  # the widget manager lists the kernel's widget comms
+    "comm_open",  # the widget manager opens its control comm (jupyter.widget.control)
+    "comm_msg",  # widget state and events: every click and keystroke a widget sends
+    "comm_close",
+)
+"""Message types a learner's browser may send to its kernel. Everything else is refused: ``execute_request``
+(on any channel), ``inspect_request``, ``complete_request``, ``history_request``, ``is_complete_request``,
+``debug_request`` (the debugger evaluates code), ``shutdown_request``/``interrupt_request`` (Voilà shuts a kernel
+down over HTTP) and ``input_reply`` (no course page asks for input)."""
 
 
 def learner_pages(course_dir: Path) -> list[str]:
@@ -147,7 +168,7 @@ def _make_kernel_manager() -> type:
     import asyncio
 
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-    from traitlets import Float, Int
+    from traitlets import Float, Int, List, Unicode
 
     class TryggeKernelManager(AsyncMappingKernelManager):
         """Jupyter's kernel manager, for Voilà's preheated pools: bounded preheating (see the module docstring).
@@ -161,6 +182,10 @@ def _make_kernel_manager() -> type:
             help="How many kernels may be preheated (started and running their notebook) at the same time.")
         preheat_timeout = Float(
             120.0, config=True, help="Seconds one preheating kernel may hold its turn before the next may start.")
+        browser_message_types = List(
+            Unicode(), default_value=list(KERNEL_MESSAGE_ALLOWLIST), config=True,
+            help="Message types a browser may send to a kernel; jupyter_server drops and logs any other. Replaces "
+                 "the list Voilà passes to the constructor. An empty list allows everything: never for learners.")
         max_sockets = Int(
             16384, config=True,
             help="ZeroMQ sockets the server may open (5–6 per kernel). ZeroMQ's default, 1023, stops a server at "
@@ -168,6 +193,8 @@ def _make_kernel_manager() -> type:
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
+            # After construction: Voilà passes its own allowed_message_types as an argument (see the module docstring).
+            self.allowed_message_types = list(self.browser_message_types)
             self._raise_limits()
             self._preheat_slots: asyncio.Semaphore | None = None
             initialize = getattr(self, "_initialize", None)  # only Voilà's pooling manager has it

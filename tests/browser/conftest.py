@@ -112,15 +112,18 @@ class VoilaServer:
             pass
 
 
-def start_voila(course_dir: Path, workdir: Path) -> VoilaServer:
-    """Start Voilà for ``course_dir``, with a fresh SQLite results store in ``workdir``; wait for it."""
+def start_voila(course_dir: Path, workdir: Path, extra: Sequence[str] = ()) -> VoilaServer:
+    """Start Voilà for ``course_dir``, with a fresh SQLite results store in ``workdir``; wait for it.
+
+    ``extra`` options go last on Voilà's command line (see :func:`widgets.voila_config.voila_command`).
+    """
     port = voila_config.find_free_port()
     db_url = f"sqlite:///{workdir / 'results.sqlite'}"
     log_path = workdir / "voila.log"
     env = {**os.environ, **voila_config.voila_env(course_dir), "TRYGGE_DB_URL": db_url}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            voila_config.voila_command(course_dir, port),
+            voila_config.voila_command(course_dir, port, extra=extra),
             cwd=workdir,
             env=env,
             stdout=log,
