@@ -154,6 +154,10 @@ def read_yaml(path: Path, root: Path | None = None) -> YamlDoc:
         )
     except yaml.YAMLError as exc:
         raise ContentError([Problem(rel, None, f"YAML-feil: {exc}", "Sjekk at filen er gyldig YAML.")])
+    except RecursionError:  # lists or maps nested thousands deep: PyYAML's parser recurses once per level
+        raise ContentError([Problem(rel, None, "YAML-feil: lister eller felt er nøstet altfor dypt inni hverandre.",
+                                    "Sjekk parentesene [ ] og { }: hver som åpnes, må lukkes, og innholdet trenger "
+                                    "bare noen få nivåer.")])
     return YamlDoc(path, data, node)
 
 
@@ -180,7 +184,15 @@ _HINTS = {
     "uniqueItems": "Fjern duplikater i listen.",
     "minimum": "Tallet er for lite (minst {limit}).",
     "maximum": "Tallet er for stort (høyst {limit}).",
+    "maxLength": "Teksten er for lang (høyst {limit} tegn).",
+    "minProperties": "Samlingen må ha minst {limit} felt.",
+    "maxProperties": "Samlingen har for mange felt (høyst {limit}).",
+    "propertyNames": "Navnet på feltet har feil form: bruk små bokstaver a–z, tall, bindestrek og understrek.",
+    "anyOf": "Verdien passer ikke med noen av formene som er lov her. Se formatet i docs/architecture.md.",
+    "oneOf": "Verdien passer ikke med noen av formene som er lov her. Se formatet i docs/architecture.md.",
 }
+#: When a schema rule has no hint of its own.
+_FALLBACK_HINT = "Se formatet for denne filen i docs/architecture.md, og sammenlign med en fil som virker."
 _TYPE_NB = {"string": "tekst", "integer": "et heltall", "boolean": "true eller false", "array": "en liste",
             "object": "en samling felt (nøkkel: verdi)", "null": "tom"}
 
@@ -231,13 +243,14 @@ def _hint(err: jsonschema.ValidationError) -> str:
         return template.format(expected=_TYPE_NB.get(v, v) if isinstance(v, str) else " eller ".join(_TYPE_NB.get(t, t) for t in v))
     if err.validator in ("enum", "const"):
         return template.format(allowed=", ".join(map(str, v if isinstance(v, list) else [v])))
-    if err.validator in ("minItems", "maxItems", "minimum", "maximum"):
+    if err.validator in ("minItems", "maxItems", "minimum", "maximum", "maxLength", "minProperties",
+                         "maxProperties"):
         return template.format(limit=v)
     if err.validator == "pattern":
         return template.format(pattern=v)
     if err.validator in ("if", "then", "else", "not"):
         return "Se eksempelet for quiz.yaml i docs/architecture.md."
-    return template
+    return template or _FALLBACK_HINT
 
 
 # -- the content model ------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ undone, so the file never holds half an event followed by more.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -119,15 +120,21 @@ class DurableQueue:
         lines = "".join(json.dumps(event_to_dict(e), ensure_ascii=False) + "\n" for e in events)
         if not lines:
             return 0
+        data = lines.encode("utf-8")
         with self._lock:
             fileobj = self._open()
-            size = os.fstat(fileobj.fileno()).st_size
+            fd = fileobj.fileno()
+            size = os.fstat(fd).st_size
             try:
-                fileobj.write(lines)
-                fileobj.flush()
-                os.fsync(fileobj.fileno())
+                # Straight to the file descriptor, not through the text file's buffer: a failed write (disk full)
+                # must leave nothing behind in a buffer that a later flush would write after all.
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
             except OSError:
-                fileobj.truncate(size)  # never leave half an event that later lines would run into
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, size)  # never leave half an event that later lines would run into
                 raise
         return lines.count("\n")
 

@@ -42,12 +42,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
+    from ..content import ContentError
     from .diagram import load_scenario, render
 
     try:
         text = render(load_scenario(args.scenario, _root(args.course_dir)), args.format, args.engine)
     except (ValueError, FileNotFoundError) as exc:
         print(f"trygge scenario diagram: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"trygge scenario diagram: scenarioet har feil (trygge validate viser det samme):", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
         return 2
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -58,14 +63,19 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    from ..content import ContentError
     from .diagram import load_scenario
     from .engine import ScriptedEngine
     from .feedback import LABEL_SINGULAR
 
     try:
-        scenario = load_scenario(args.scenario, _root(args.course_dir))
+        scenario = load_scenario(args.scenario, _root(args.course_dir), playable=True)
     except (ValueError, FileNotFoundError) as exc:
         print(f"trygge scenario play: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"trygge scenario play: scenarioet har feil (trygge validate viser det samme):", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
         return 2
     from ..scrub import scrub
 

@@ -352,17 +352,42 @@ def render(scenario: dict[str, Any], fmt: str = "svg", engine: str = "builtin") 
     raise ValueError(f"Ukjent format {fmt!r}: bruk svg, mermaid eller dot")
 
 
-def load_scenario(ref: str, root: Path | None = None) -> dict[str, Any]:
-    """A scenario by ``<theme>/<id>``, read straight from its file (also when other content has problems)."""
+def load_scenario(ref: str, root: Path | None = None, *, playable: bool = False) -> dict[str, Any]:
+    """A scenario by ``<theme>/<id>``, read straight from its file (also when other content has problems).
+
+    The file must pass its schema (a diagram may still show a broken graph: that is what it is for); with
+    ``playable`` its graph must be sound too, so the engine can walk it. Raises
+    :class:`widgets.content.ContentError` otherwise.
+    """
     from ..content import course_dir, read_yaml
 
     theme, _, sid = ref.partition("/")
     if not theme or not sid:
         raise ValueError(f"Skriv scenarioet som <tema>/<id>, for eksempel samtalen/forste-kontakt (ikke {ref!r}).")
-    path = Path(root or course_dir()) / "data" / "themes" / theme / "scenarios" / f"{sid}.yaml"
+    root = Path(root or course_dir())
+    path = root / "data" / "themes" / theme / "scenarios" / f"{sid}.yaml"
     if not path.is_file():
         raise FileNotFoundError(f"Fant ikke {path}")
-    return read_yaml(path).data
+    return checked_scenario(path, root, graph=playable)
+
+
+def checked_scenario(path: Path, root: Path, *, graph: bool = True) -> dict[str, Any]:
+    """A scenario file, read and checked on its own (schema, and with ``graph`` the graph; not the cross-file checks).
+
+    Raises :class:`widgets.content.ContentError` with file, line and hint, as `trygge validate` reports them, so a
+    trainer's tool never draws or plays a scenario the checks would refuse (nor fails on one with a traceback).
+    """
+    from ..content import ContentError, Problem, _rel, read_yaml, schema_problems
+    from .scenario import graph_problems
+
+    doc = read_yaml(path, root)
+    problems = schema_problems(doc, "scenario", root)
+    if not problems and graph:
+        problems = [Problem(_rel(path, root), doc.line_of(location), message, hint)
+                    for location, message, hint in graph_problems(doc.data)]
+    if problems:
+        raise ContentError(problems)
+    return doc.data
 
 
 class ScenarioDiagram:
