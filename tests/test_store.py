@@ -395,3 +395,199 @@ def test_queued_events_reach_postgresql_in_order_exactly_once(pg_url: str, tmp_p
     assert len(session.queue) == 0
     assert store.add_events(session.queue.pending()) == 0 and len(store.events()) == 6
     store.dispose()
+
+
+# -- migration 0003: typed result columns, filled for events stored before it -----------------------------------------
+
+#: The events table as revision 0002 left it (what a store of that version wrote).
+_EVENTS_0002 = sa.Table(
+    "events",
+    sa.MetaData(),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(36)),
+    sa.Column("actor", sa.String(16)),
+    sa.Column("verb", sa.String(16)),
+    sa.Column("object_id", sa.String(200)),
+    sa.Column("object_type", sa.String(40)),
+    sa.Column("theme", sa.String(40)),
+    sa.Column("result", sa.JSON),
+    sa.Column("context", sa.JSON),
+    sa.Column("timestamp", sa.DateTime(timezone=True)),
+    sa.Column("org", sa.String(64)),
+)
+
+
+def _odd_events() -> list[Event]:
+    """Events whose result fields do not have the documented types, and a shared reflection's free text."""
+    ctx = {"course": "trygge-samtaler", "org": "demo-org-1"}
+    return [
+        Event(
+            "ODDS-0001",
+            "answered",
+            "samtalen/quiz/q1",
+            "quiz-item",
+            {"success": "yes", "response": "jeg tror a", "first_attempt": 1, "score": {"raw": "1"}},
+            ctx,
+        ),
+        Event(
+            "ODDS-0001",
+            "rated",
+            "samtalen/confidence/c1",
+            "confidence-statement",
+            {"phase": "during", "score": {"raw": 4, "max": 7}},
+            ctx,
+        ),
+        Event(
+            "ODDS-0001",
+            "completed",
+            "samtalen/scenario/forste-kontakt",
+            "scenario",
+            {"reflection_to_question": None, "open_question_share": "høy", "counts": []},
+            ctx,
+        ),
+        Event("ODDS-0001", "shared", "samtalen/reflection/r1", "reflection", {"response": ["a"]}, ctx),
+        Event(
+            "ODDS-0001",
+            "shared",
+            "samtalen/reflection/r2",
+            "reflection",
+            {"response": "Jeg lærte å tåle stillhet."},
+            ctx,
+        ),
+    ]
+
+
+def test_result_columns_copy_only_documented_types_and_never_free_text() -> None:
+    from widgets.store import RESULT_COLUMNS, result_columns
+
+    answered = result_columns(
+        "answered",
+        "quiz-item",
+        {"success": False, "response": ["a", "c"], "score": {"raw": 0, "max": 1}, "first_attempt": True},
+    )
+    assert answered == {
+        **dict.fromkeys(RESULT_COLUMNS),
+        "success": False,
+        "response": "a,c",
+        "score": 0.0,
+        "first_attempt": True,
+    }
+    rated = result_columns(
+        "rated", "confidence-statement", {"score": {"raw": 6, "min": 1, "max": 7}, "phase": "after"}
+    )
+    assert (rated["phase"], rated["score"]) == ("after", 6.0)
+    sim = result_columns(
+        "completed",
+        "scenario",
+        {
+            "success": True,
+            "reflection_to_question": 1.5,
+            "open_question_share": 0.75,
+            "counts": {"suicide_question": 2},
+        },
+    )
+    assert (
+        sim["success"],
+        sim["reflection_to_question"],
+        sim["open_question_share"],
+        sim["suicide_questions"],
+    ) == (True, 1.5, 0.75, 2)
+    for event in _odd_events():
+        values = result_columns(event.verb, event.object_type, event.result)
+        assert values["response"] is None and values["success"] is None and values["first_attempt"] is None
+        assert values["phase"] is None and values["open_question_share"] is None
+    assert result_columns("completed", "film", {"duration": 12.0, "completion": True}) == dict.fromkeys(
+        RESULT_COLUMNS
+    )
+
+
+def test_a_0002_database_with_events_is_upgraded_on_open_and_reads_as_if_written_today(
+    db_url: str, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    from widgets import analytics, demo_data
+    from widgets.store import RESULT_COLUMNS, events_table, result_columns
+
+    course = demo_data_course()
+    events = list(demo_data.iter_events(learners=40, orgs=3, seed=11, course=course)) + _odd_events()
+    engine = sa.create_engine(normalise_url(db_url))
+    assert migrations.upgrade(engine, "0002") == "0002"
+    with engine.begin() as conn:  # written as a store of revision 0002 wrote them: no typed columns yet
+        conn.execute(
+            _EVENTS_0002.insert(),
+            [
+                {
+                    "event_id": e.id,
+                    "actor": e.actor,
+                    "verb": e.verb,
+                    "object_id": e.object_id,
+                    "object_type": e.object_type,
+                    "theme": e.theme,
+                    "result": e.result,
+                    "context": e.context,
+                    "timestamp": e.timestamp,
+                    "org": e.context.get("org"),
+                }
+                for e in events
+            ],
+        )
+    engine.dispose()
+
+    old = Store(db_url)  # opening migrates to the newest revision and fills the columns
+    assert old.revision() == migrations.head()
+    rows = old.events()
+    assert len(rows) == len(events) and old.count_events() == len(events)
+    by_id = {e.id: e for e in events}
+    filled = 0
+    for row in rows:
+        event = by_id[row["event_id"]]
+        assert row["result"] == event.result and row["context"] == event.context  # the record is untouched
+        expected = result_columns(event.verb, event.object_type, event.result)
+        got = {name: row[name] for name in RESULT_COLUMNS}
+        assert (
+            got == pytest.approx(expected)
+            if any(v is not None for v in expected.values())
+            else got == expected
+        )
+        filled += any(v is not None for v in expected.values())
+    assert filled > len(events) / 3
+    with old.engine.connect() as conn:
+        indexes = {i["name"] for i in sa.inspect(conn).get_indexes("events")}
+        texts = (
+            conn.execute(sa.select(events_table.c.response).where(events_table.c.verb == "shared"))
+            .scalars()
+            .all()
+        )
+    assert "ix_events_analytics" in indexes and "ix_events_verb" not in indexes
+    assert len(texts) >= 2 and set(texts) == {
+        None
+    }  # a shared reflection's text is never copied out of the JSON
+
+    fresh = Store(f"sqlite:///{tmp_path / 'fresh.sqlite'}")  # the same events, written by today's store
+    fresh.add_events(events)
+    upgraded, written = analytics.load(old, course=course), analytics.load(fresh, course=course)
+    assert upgraded.n_events == written.n_events == len(events) and upgraded.n_learners == 41
+    a1, a2 = analytics.all_aggregates(upgraded), analytics.all_aggregates(written)
+    for name in a1:
+        pd.testing.assert_frame_equal(a1[name], a2[name], check_dtype=False, obj=name)
+    assert len(upgraded.answers) > 100 and len(upgraded.ratings) > 100 and len(upgraded.simulations) > 10
+    old.dispose()
+    fresh.dispose()
+
+
+def test_the_analyst_queries_read_one_index_and_no_json(store: Store) -> None:
+    from widgets import analytics
+
+    store.add_events([_event()])
+    with store.engine.connect() as conn:
+        for name, query in analytics._queries().items():
+            sql = str(query.compile(dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+            if name in (
+                "count",
+                "synthetic",
+            ):  # a count, and one JSON read that stops at the first synthetic event
+                continue
+            assert "json" not in sql.lower(), name
+            assert "COVERING INDEX ix_events_analytics" in plan, (name, plan)

@@ -135,55 +135,61 @@ def _course_or_none() -> Any:
 
 
 def _queries() -> dict[str, Any]:
-    """The queries :func:`load` runs, as SQLAlchemy expressions (the JSON paths work on SQLite and PostgreSQL)."""
+    """The queries :func:`load` runs, as SQLAlchemy expressions (the same on SQLite and PostgreSQL).
+
+    They read the typed result columns (migration 0003), never the JSON, and everything but the count and the
+    ``synthetic`` flag is in ``ix_events_analytics``, so the database answers from that index alone.
+    """
     import sqlalchemy as sa
 
     from .store import events_table as ev
 
-    r, c = ev.c.result, ev.c.context
     section = ev.c.object_id.like("%/section/%")
+    launched_theme = (ev.c.verb == "launched") & (ev.c.object_type == "theme")
     return {
         "count": sa.select(sa.func.count()).select_from(ev),
-        "launched": sa.select(ev.c.actor, ev.c.org, ev.c.object_id, c["synthetic"].as_boolean())
-        .where((ev.c.verb == "launched") & (ev.c.object_type == "theme"))
-        .distinct(),
+        # One JSON read at most per launched theme, and only until the first synthetic event is found.
+        "synthetic": sa.select(sa.func.count()).select_from(
+            sa.select(ev.c.seq)
+            .where(launched_theme & ev.c.context["synthetic"].as_boolean().is_(True))
+            .limit(1)
+            .subquery()
+        ),
+        "launched": sa.select(ev.c.actor, ev.c.org, ev.c.object_id).where(launched_theme).distinct(),
         "finished": sa.select(ev.c.actor, ev.c.org, ev.c.object_id)
-        .where((ev.c.verb == "progressed") & ev.c.object_id.like("%/section/confidence-after"))
+        .where(
+            (ev.c.verb == "progressed")
+            & (ev.c.object_type == "section")
+            & ev.c.object_id.like("%/section/confidence-after")
+        )
         .distinct(),
         "sections": sa.select(ev.c.object_id, sa.func.count(sa.distinct(ev.c.actor)))
-        .where((ev.c.verb == "progressed") & section)
+        .where((ev.c.verb == "progressed") & (ev.c.object_type == "section") & section)
         .group_by(ev.c.object_id),
         "answers": sa.select(
-            ev.c.actor,
-            ev.c.org,
-            ev.c.object_id,
-            r["success"].as_boolean(),
-            r["response"].as_string(),
-            ev.c.seq,
-        ).where((ev.c.verb == "answered") & r["first_attempt"].as_boolean().is_not(False)),
-        "ratings": sa.select(
-            ev.c.actor,
-            ev.c.org,
-            ev.c.object_id,
-            r["phase"].as_string(),
-            r[("score", "raw")].as_float(),
-            ev.c.seq,
-        ).where(ev.c.verb == "rated"),
+            ev.c.actor, ev.c.org, ev.c.object_id, ev.c.success, ev.c.response, ev.c.seq
+        ).where(
+            (ev.c.verb == "answered") & (ev.c.object_type == "quiz-item") & ev.c.first_attempt.is_not(False)
+        ),
+        "ratings": sa.select(ev.c.actor, ev.c.org, ev.c.object_id, ev.c.phase, ev.c.score, ev.c.seq).where(
+            (ev.c.verb == "rated") & (ev.c.object_type == "confidence-statement")
+        ),
         "simulations": sa.select(
             ev.c.actor,
             ev.c.org,
             ev.c.object_id,
             ev.c.seq,
-            r["reflection_to_question"].as_float(),
-            r["open_question_share"].as_float(),
-            r[("counts", "suicide_question")].as_integer(),
+            ev.c.reflection_to_question,
+            ev.c.open_question_share,
+            ev.c.suicide_questions,
         ).where((ev.c.verb == "completed") & (ev.c.object_type == "scenario")),
     }
 
 
 COLUMNS = {
     "count": ["n"],
-    "launched": ["actor", "org", "object_id", "synthetic"],
+    "synthetic": ["n"],
+    "launched": ["actor", "org", "object_id"],
     "finished": ["actor", "org", "object_id"],
     "sections": ["object_id", "learners"],
     "answers": ["actor", "org", "object_id", "success", "response", "seq"],
@@ -192,26 +198,42 @@ COLUMNS = {
 }
 
 
-def _fetch(engine: Any, names: list[str], sql: dict[str, str], out: dict[str, pd.DataFrame]) -> None:
-    """Run some of the queries on one connection, straight through the database driver (no per-row conversion)."""
+def _fetch(engine: Any, names: list[str], sql: dict[str, str], out: dict[str, dict[str, np.ndarray]]) -> None:
+    """Run some of the queries on one connection, straight through the database driver (no per-row conversion).
+
+    Each result becomes one array per column (``object`` arrays, as the driver gave the values).
+    """
     with engine.connect() as conn:
         cursor = conn.connection.dbapi_connection.cursor()
         try:
             for name in names:
                 cursor.execute(sql[name])
-                out[name] = pd.DataFrame.from_records(cursor.fetchall(), columns=COLUMNS[name])
+                rows = cursor.fetchall()
+                table = (
+                    np.array(rows, dtype=object) if rows else np.empty((0, len(COLUMNS[name])), dtype=object)
+                )
+                out[name] = {column: table[:, i] for i, column in enumerate(COLUMNS[name])}
         finally:
             cursor.close()
 
 
-def _bool(series: pd.Series, default: bool) -> pd.Series:
-    """JSON booleans as the databases return them (SQLite 1/0, PostgreSQL true/false) as a bool column."""
-    truthy = series.isin([True, 1, "1", "true"])
-    return (truthy | series.isna()) if default else truthy
+def _bool(values: np.ndarray) -> np.ndarray:
+    """A boolean column as the databases return it (SQLite 1/0, PostgreSQL true/false; NULL is false)."""
+    return np.asarray(values == 1, dtype=bool)
 
 
-def _number(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series, errors="coerce").astype("float64")
+def _number(values: np.ndarray) -> np.ndarray:
+    """A numeric column (NULL → NaN)."""
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype="float64")
+
+
+def _strings(values: np.ndarray) -> pd.arrays.StringArray:
+    """Text values (NULL → missing) as pandas' string type, converted once per distinct value."""
+    positions, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(values):
+        return pd.array([], dtype="string")
+    table = pd.array(list(uniques) + [None], dtype="string")
+    return table.take(np.where(positions < 0, len(uniques), positions))
 
 
 def load(source: Any = None, *, k: int = DEFAULT_K, course: Any = "auto") -> Dataset:
@@ -219,8 +241,9 @@ def load(source: Any = None, *, k: int = DEFAULT_K, course: Any = "auto") -> Dat
 
     ``course`` gives titles, section order and quiz options; by default the course directory's (``None``: without).
 
-    Only the rows and fields the analyses use are read: JSON fields are pulled out by the database (the same query on
-    SQLite and PostgreSQL), sections are counted by the database, and the queries run on two connections at once.
+    Only the rows and columns the analyses use are read: the typed result columns (never the JSON), from one index
+    that holds them all; sections are counted by the database; the queries run on two connections at once. Learner
+    codes become numbers as soon as the rows arrive.
     """
     import threading
 
@@ -229,10 +252,13 @@ def load(source: Any = None, *, k: int = DEFAULT_K, course: Any = "auto") -> Dat
         name: str(q.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
         for name, q in _queries().items()
     }
-    raw: dict[str, pd.DataFrame] = {}
+    raw: dict[str, dict[str, np.ndarray]] = {}
     errors: list[BaseException] = []
     # The biggest query on one connection, the rest on another: two cores, two database cursors.
-    groups = [["answers", "count"], ["ratings", "simulations", "launched", "finished", "sections"]]
+    groups = [
+        ["answers", "count", "synthetic"],
+        ["ratings", "simulations", "launched", "finished", "sections"],
+    ]
 
     def work(names: list[str]) -> None:
         try:
@@ -252,104 +278,99 @@ def load(source: Any = None, *, k: int = DEFAULT_K, course: Any = "auto") -> Dat
             owned.dispose()
     if errors:
         raise errors[0]
+    return _dataset(raw, k=k, display=display, course=_course_or_none() if course == "auto" else course)
 
-    frames = [raw[n] for n in ("launched", "finished", "answers", "ratings", "simulations")]
-    actors = pd.concat([f[["actor", "org"]] for f in frames], ignore_index=True)
-    first_org = actors.dropna(subset=["org"]).drop_duplicates("actor").set_index("actor")["org"]
-    codes = pd.Index(sorted(actors["actor"].unique()))
-    learners = pd.DataFrame(
-        {
-            "learner": np.arange(len(codes), dtype="int64"),
-            "org": first_org.reindex(codes).fillna("(ukjent)").astype(str).to_numpy(),
-        }
-    )
 
-    def ids(frame: pd.DataFrame) -> pd.Series:
-        # factorize first: a learner has many rows, so only the distinct codes are looked up
-        positions, uniques = pd.factorize(frame["actor"])
-        return pd.Series(
-            codes.get_indexer(uniques)[positions] if len(frame) else [], index=frame.index, dtype="int64"
-        )
+def _dataset(raw: dict[str, dict[str, np.ndarray]], *, k: int, display: str, course: Any) -> Dataset:
+    """The :class:`Dataset` made from the columns the queries returned."""
+    # Learners: numbered in the order of their codes (the same numbers from SQLite and PostgreSQL); each learner's
+    # organisation is the first one named in the frames below, in this order.
+    names = ("launched", "finished", "answers", "ratings", "simulations")
+    all_actors = np.concatenate([raw[n]["actor"] for n in names])
+    all_orgs = np.concatenate([raw[n]["org"] for n in names])
+    positions, codes = pd.factorize(all_actors, sort=True)
+    org_of = np.full(len(codes), "(ukjent)", dtype=object)
+    named = np.flatnonzero(pd.notna(all_orgs))
+    first = np.unique(positions[named], return_index=True)
+    org_of[first[0]] = [str(o) for o in all_orgs[named[first[1]]]]
+    learners = pd.DataFrame({"learner": np.arange(len(codes), dtype="int64"), "org": org_of})
+    learners["org"] = learners["org"].astype("string")
+    offsets = dict(zip(names, np.cumsum([0] + [len(raw[n]["actor"]) for n in names]), strict=False))
 
-    def split(frame: pd.DataFrame) -> pd.DataFrame:
+    def ids(name: str) -> np.ndarray:
+        start = offsets[name]
+        return positions[start : start + len(raw[name]["actor"])].astype("int64")
+
+    def split(values: np.ndarray) -> list[pd.arrays.StringArray]:
         """theme / kind / id of each object id; split once per distinct id (there are a few hundred)."""
-        positions, uniques = pd.factorize(frame["object_id"])
+        where, uniques = pd.factorize(values)
         parts = [(str(u).split("/", 2) + [None, None])[:3] for u in uniques]
-        return pd.DataFrame(
-            {
-                i: pd.array(
-                    np.array([p[i] for p in parts], dtype=object)[positions] if len(frame) else [],
-                    dtype="string",
-                )
-                for i in range(3)
-            },
-            index=frame.index,
-        )
+        return [pd.array([p[i] for p in parts] + [None], dtype="string").take(where) for i in range(3)]
 
     launched, finished = raw["launched"], raw["finished"]
     progress = pd.concat(
         [
             pd.DataFrame(
+                {"learner": ids("launched"), "theme": _strings(launched["object_id"]), "step": "launched"}
+            ),
+            pd.DataFrame(
                 {
-                    "learner": ids(launched),
-                    "theme": launched["object_id"].astype("string"),
-                    "step": "launched",
+                    "learner": ids("finished"),
+                    "theme": split(finished["object_id"])[0],
+                    "step": "confidence_after",
                 }
             ),
-            pd.DataFrame({"learner": ids(finished), "theme": split(finished)[0], "step": "confidence_after"}),
         ],
         ignore_index=True,
     ).drop_duplicates()
     sec = raw["sections"]
-    sp = split(sec)
+    sp = split(sec["object_id"])
     section_counts = pd.DataFrame(
         {
             "theme": sp[0],
-            "step": sp[2].fillna("").str.replace("-", "_"),
+            "step": pd.Series(sp[2]).fillna("").str.replace("-", "_"),
             "learners": sec["learners"].astype("int64"),
         }
     )
 
     a = raw["answers"]
-    ap = split(a)
+    ap = split(a["object_id"])
     answers = pd.DataFrame(
         {
-            "learner": ids(a),
+            "learner": ids("answers"),
             "theme": ap[0],
             "item": ap[2],
-            "success": _bool(a["success"], False),
-            "response": a["response"].astype("string").fillna("").str.replace(r"[^a-z,]", "", regex=True),
+            "success": _bool(a["success"]),
+            "response": _strings(a["response"]).fillna(""),
             "seq": a["seq"].astype("int64"),
         }
     )
     t = raw["ratings"]
-    tp = split(t)
+    tp = split(t["object_id"])
     ratings = pd.DataFrame(
         {
-            "learner": ids(t),
+            "learner": ids("ratings"),
             "theme": tp[0],
             "statement": tp[2],
-            "phase": t["phase"].astype("string"),
+            "phase": _strings(t["phase"]),
             "score": _number(t["score"]),
             "seq": t["seq"].astype("int64"),
         }
     )
     s = raw["simulations"]
-    sp = split(s)
+    sp = split(s["object_id"])
     simulations = pd.DataFrame(
         {
-            "learner": ids(s),
+            "learner": ids("simulations"),
             "theme": sp[0],
             "scenario": sp[2],
             "seq": s["seq"].astype("int64"),
             "rq": _number(s["rq"]),
             "open_share": _number(s["open_share"]),
-            "suicide_question": _number(s["suicide_question"]).fillna(0).astype("int64"),
+            "suicide_question": np.nan_to_num(_number(s["suicide_question"])).astype("int64"),
         }
     )
-    synthetic = bool(_bool(launched["synthetic"], False).any()) or bool(
-        learners["org"].str.startswith("demo-org-").any()
-    )
+    synthetic = bool(raw["synthetic"]["n"][0]) or bool(learners["org"].str.startswith("demo-org-").any())
     return Dataset(
         learners,
         progress,
@@ -360,8 +381,8 @@ def load(source: Any = None, *, k: int = DEFAULT_K, course: Any = "auto") -> Dat
         k=k,
         synthetic=synthetic,
         source=display,
-        course=_course_or_none() if course == "auto" else course,
-        n_events=int(raw["count"]["n"].iloc[0]),
+        course=course,
+        n_events=int(raw["count"]["n"][0]),
     )
 
 
@@ -416,6 +437,21 @@ def describe(data: Dataset) -> Any:
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
+
+
+def _cached(function: Any) -> Any:
+    """Compute ``function(data)`` once per dataset (several tables and figures share these steps); callers get a
+    copy to change as they like."""
+
+    def wrapper(data: Dataset) -> pd.DataFrame:
+        key = function.__name__
+        if key not in data._cache:
+            data._cache[key] = function(data)
+        return data._cache[key].copy()
+
+    wrapper.__name__ = wrapper.__qualname__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
 
 
 def _theme_order(data: Dataset) -> list[str]:
@@ -502,15 +538,18 @@ def funnel(data: Dataset) -> pd.DataFrame:
 # -- quiz item analysis ---------------------------------------------------------------------------------------------
 
 
+@_cached
 def _first_answers(data: Dataset) -> pd.DataFrame:
-    first = data.answers.sort_values(
-        "seq"
-    )  # the answers read are first attempts; a reload of the page may repeat one
+    """Each learner's first answer to each item (the answers read are first attempts; a reload of the page may repeat
+    one)."""
+    first = data.answers.sort_values("seq")
     return first.drop_duplicates(["learner", "theme", "item"], keep="first")
 
 
-def _rest_scores(first: pd.DataFrame) -> pd.DataFrame:
+@_cached
+def _rest_scores(data: Dataset) -> pd.DataFrame:
     """Per first answer: the learner's share right on the theme's *other* items (NaN if they answered no other)."""
+    first = _first_answers(data)
     grouped = first.groupby(["learner", "theme"])["success"]
     total = grouped.transform("sum")
     count = grouped.transform("count")
@@ -554,7 +593,7 @@ def distractors(data: Dataset) -> pd.DataFrame:
     cached = data._cache.get("distractors")
     if cached is not None:
         return cached.copy()
-    first = _rest_scores(_first_answers(data))
+    first = _rest_scores(data)
     first["half"] = _halves(first)
     meta = _item_meta(data)
     sizes = first.groupby(["theme", "item"], sort=False).size()
@@ -569,12 +608,11 @@ def distractors(data: Dataset) -> pd.DataFrame:
     counts = chosen.groupby(["theme", "item"]).sum(numeric_only=True)
     half_counts = chosen.groupby(["theme", "item", "half"]).sum(numeric_only=True)
     right = chosen[first["success"].to_numpy()].groupby(["theme", "item"]).sum(numeric_only=True)
+    # Plain dicts for the lookups below ({key: {column: count}}): a few hundred lookups, each cheap.
+    tables = {id(t): t.to_dict("index") for t in (counts, half_counts, right)}
 
     def count(table: pd.DataFrame, key: tuple, letter: str) -> int:
-        column = f"opt_{letter}"
-        if column not in table.columns or key not in table.index:
-            return 0
-        return int(table.at[key, column])
+        return int(tables[id(table)].get(key, {}).get(f"opt_{letter}", 0))
 
     def rate(count: float, n: float) -> float:
         return count / n if n >= data.k else np.nan
@@ -627,7 +665,7 @@ def quiz_items(data: Dataset) -> pd.DataFrame:
 
     Columns: theme, item, prompt, n, difficulty, discrimination, top_distractor, top_distractor_rate, misleading.
     """
-    first = _rest_scores(_first_answers(data))
+    first = _rest_scores(data)
     meta = _item_meta(data)
     x = first["success"].astype(float)
     y = first["rest"]
@@ -695,6 +733,7 @@ def quiz_items(data: Dataset) -> pd.DataFrame:
 # -- trygghet before / after ----------------------------------------------------------------------------------------
 
 
+@_cached
 def _paired_means(data: Dataset) -> pd.DataFrame:
     """Per learner and theme: mean rating before, after, and the change (learners with both)."""
     latest = (
@@ -767,8 +806,10 @@ def confidence_change(data: Dataset) -> pd.DataFrame:
 # -- simulator ------------------------------------------------------------------------------------------------------
 
 
+@_cached
 def _attempts(data: Dataset) -> pd.DataFrame:
-    sims = data.simulations.sort_values("seq").copy()
+    """Finished conversations in order, each with its attempt number (the learner's n-th in the theme)."""
+    sims = data.simulations.sort_values("seq")
     sims["attempt"] = sims.groupby(["learner", "theme"]).cumcount() + 1
     return sims
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -34,7 +35,7 @@ events_table = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("event_id", sa.String(36), nullable=False, unique=True),
     sa.Column("actor", sa.String(16), nullable=False, index=True),
-    sa.Column("verb", sa.String(16), nullable=False, index=True),
+    sa.Column("verb", sa.String(16), nullable=False),
     sa.Column("object_id", sa.String(200), nullable=False, index=True),
     sa.Column("object_type", sa.String(40), nullable=False),
     sa.Column("theme", sa.String(40), nullable=False, index=True),
@@ -43,7 +44,36 @@ events_table = sa.Table(
     sa.Column("timestamp", sa.DateTime(timezone=True), nullable=False),
     # A copy of context.org (migration 0002): analysts group and suppress by organisation without parsing JSON.
     sa.Column("org", sa.String(64), nullable=True, index=True),
+    # Typed copies of the result fields the analyses read (migration 0003; see result_columns). The JSON stays the
+    # record; these let the database answer the analyst queries from one index, without reading the wide rows.
+    sa.Column("success", sa.Boolean, nullable=True),
+    sa.Column("first_attempt", sa.Boolean, nullable=True),
+    sa.Column("response", sa.String(64), nullable=True),
+    sa.Column("phase", sa.String(8), nullable=True),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("reflection_to_question", sa.Float, nullable=True),
+    sa.Column("open_question_share", sa.Float, nullable=True),
+    sa.Column("suicide_questions", sa.Integer, nullable=True),
 )
+#: Everything the analyst queries read, in one index (it starts with verb, so it also serves lookups by verb).
+ANALYTICS_INDEX = [
+    "verb",
+    "object_type",
+    "object_id",
+    "actor",
+    "org",
+    "success",
+    "first_attempt",
+    "response",
+    "phase",
+    "score",
+    "reflection_to_question",
+    "open_question_share",
+    "suicide_questions",
+]
+sa.Index("ix_events_analytics", *(events_table.c[name] for name in ANALYTICS_INDEX))
+#: The typed result columns (migration 0003), in table order.
+RESULT_COLUMNS = ANALYTICS_INDEX[5:]
 
 learner_state_table = sa.Table(
     "learner_state",
@@ -58,6 +88,60 @@ learner_state_table = sa.Table(
 def _org(context: dict[str, Any]) -> str | None:
     org = context.get("org")
     return str(org)[:64] if org is not None else None
+
+
+def _boolean(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _letters(value: Any) -> str | None:
+    """A quiz answer's option letters as ``a,c``; anything else (free text above all) gives ``None``."""
+    if not isinstance(value, list):
+        return None
+    if not all(isinstance(x, str) and len(x) == 1 and "a" <= x <= "z" for x in value):
+        return None
+    return ",".join(value)
+
+
+def result_columns(verb: str, object_type: str, result: dict[str, Any]) -> dict[str, Any]:
+    """The typed result columns of one event (see ``RESULT_COLUMNS``): ``None`` where the field does not apply or
+    does not have the documented type (docs/events.md).
+
+    Only a quiz answer's letters are ever copied into ``response``; a shared reflection's text never is.
+    """
+    out: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS)
+    if not isinstance(result, dict):
+        return out
+    score = result.get("score")
+    raw = _number(score.get("raw")) if isinstance(score, dict) else None
+    if verb == "answered":
+        out.update(
+            success=_boolean(result.get("success")),
+            first_attempt=_boolean(result.get("first_attempt")),
+            response=_letters(result.get("response")),
+            score=raw,
+        )
+    elif verb == "rated":
+        phase = result.get("phase")
+        out.update(phase=phase if phase in ("before", "after") else None, score=raw)
+    elif verb == "completed" and object_type == "scenario":
+        counts = result.get("counts")
+        suicide = counts.get("suicide_question") if isinstance(counts, dict) else None
+        out.update(
+            success=_boolean(result.get("success")),
+            reflection_to_question=_number(result.get("reflection_to_question")),
+            open_question_share=_number(result.get("open_question_share")),
+            suicide_questions=int(suicide) if _number(suicide) is not None else None,
+        )
+    elif verb == "completed" and object_type == "quiz":
+        out["score"] = raw
+    return out
 
 
 def default_db_url() -> str:
@@ -191,6 +275,7 @@ class Store:
                 "context": e.context,
                 "timestamp": e.timestamp,
                 "org": _org(e.context),
+                **result_columns(e.verb, e.object_type, e.result),
             }
             for e in events
         ]
