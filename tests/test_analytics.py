@@ -308,8 +308,12 @@ def test_an_empty_database_gives_empty_tables_and_figures_that_say_so(store: Sto
         an.plot_organisations,
         an.plot_misleading,
     ):
-        texts = " ".join(t.get_text() for t in plot(data).findobj(lambda o: hasattr(o, "get_text")))
+        fig = plot(data)
+        texts = " ".join(t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text")))
         assert "Bygger på 0" in texts or "For få" in texts or "Ingen" in texts, plot.__name__
+        # in a notebook the message shows as text, not as a picture of text
+        assert fig._repr_png_() is None and "vises ikke, så ingen kan kjennes igjen" in fig._repr_markdown_()
+    assert "For få deltakere til å vise tall ennå" in an.describe(data).data
 
 
 # -- on demo data ---------------------------------------------------------------------------------------------------
@@ -358,6 +362,7 @@ def test_every_figure_says_how_many_learners_it_rests_on_in_norwegian(demo: an.D
     assert re.search(r"Bygger på \d+ deltakere", texts), texts[-300:]
     assert "Syntetiske demodata" in texts
     assert fig._repr_png_().startswith(b"\x89PNG")  # shows itself in a notebook
+    assert fig._repr_markdown_() is None
 
 
 def test_norwegian_tables(demo: an.Dataset) -> None:

@@ -430,10 +430,21 @@ def describe(data: Dataset) -> Any:
         if data.synthetic
         else "Data fra kurset."
     )
-    return Markdown(
-        f"{kind} Kilde: `{data.source}`. {data.n_learners} deltakere, {data.n_events} hendelser, {orgs} "
-        f"organisasjoner. Tall som bygger på færre enn {data.k} deltakere vises ikke."
+    text = (
+        f"{kind} Kilde: `{data.source}`. {_count(data.n_learners, 'deltaker', 'deltakere')}, "
+        f"{_count(data.n_events, 'hendelse', 'hendelser')}, {_count(orgs, 'organisasjon', 'organisasjoner')}. "
+        f"Tall som bygger på færre enn {data.k} deltakere vises ikke."
     )
+    if data.n_learners < data.k:
+        text += (
+            f"\n\n**For få deltakere til å vise tall ennå:** dataene har {data.n_learners}, og minst {data.k} trengs. "
+            "Figurene og tabellene under holder alt tilbake, så ingen kan kjennes igjen."
+        )
+    return Markdown(text)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 # -- helpers --------------------------------------------------------------------------------------------------------
@@ -1026,9 +1037,19 @@ def _figure(width: float = 9.0, height: float = 5.0, rows: int = 1, cols: int = 
     from matplotlib.figure import Figure
 
     class _NotebookFigure(Figure):  # type: ignore[misc]
-        """A figure that shows itself in a notebook without pyplot (no global state, no double display)."""
+        """A figure that shows itself in a notebook without pyplot (no global state, no double display).
 
-        def _repr_png_(self) -> bytes:
+        A figure with nothing to draw (too few learners) shows its message as text instead (``_message``).
+        """
+
+        _message: str | None = None
+
+        def _repr_markdown_(self) -> str | None:
+            return self._message
+
+        def _repr_png_(self) -> bytes | None:
+            if self._message is not None:
+                return None
             import io
 
             buffer = io.BytesIO()
@@ -1053,9 +1074,12 @@ def _footer(fig: Any, data: Dataset, n: int, what: str = "deltakere") -> None:
 
 
 def _empty(fig: Any, ax: Any, data: Dataset, message: str) -> Any:
+    """A figure with only ``message``; in a notebook it shows as text (a picture of a sentence helps no one)."""
     ax.axis("off")
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, wrap=True)
     _footer(fig, data, 0)
+    note = f"Tall som bygger på færre enn {data.k} deltakere vises ikke, så ingen kan kjennes igjen."
+    fig._message = f"**{message}** {note}" + (" Syntetiske demodata." if data.synthetic else "")
     return fig
 
 
@@ -1204,6 +1228,13 @@ def plot_misleading(data: Dataset) -> Any:
     items = misleading_items(data)
     if not items:
         fig, axes = _figure(8, 2.5)
+        if distractors(data)["n"].isna().all():
+            return _empty(
+                fig,
+                axes[0][0],
+                data,
+                f"For få svar til å se etter villedende svaralternativer (under {data.k}).",
+            )
         return _empty(
             fig, axes[0][0], data, "Ingen svaralternativ ser ut til å villede de sterkeste deltakerne."
         )
