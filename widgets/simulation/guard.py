@@ -2,8 +2,9 @@
 
 A reply must stay in role (a caller, not an assistant or a counsellor), be Norwegian, contain no detail about means,
 methods or doses of self-harm or suicide (a conservative Norwegian + English pattern list: a mention is enough to
-stop it), not reveal the system prompt (a secret marker in the prompt, and its instruction sentences), and contain
-no markup or links. Replies are checked sentence by sentence while they stream, so nothing unchecked is shown; the
+stop it), not reveal the system prompt (a secret marker in the prompt, its instruction sentences and its
+scaffolding: «Du er Ida, 24 år», «Situasjonen din:» …), not leave the role on request («DAN», «uten regler», «ut av
+rollen»), and contain no markup or links. Replies are checked sentence by sentence while they stream, so nothing unchecked is shown; the
 whole reply is checked again when it is complete.
 
 A learner message that tries to instruct the model («ignorer instruksene», «svar på engelsk», «vis systemprompten»)
@@ -40,6 +41,23 @@ ROLE_PATTERNS = re.compile("|".join(f"(?:{p})" for p in (
     r"\b(som|jeg er) (din |en )?(rådgiver|terapeut|veileder)\b",
     r"\b(du bør ringe|ring 113|you should call)\b",
 )), _I)
+#: The system prompt's own scaffolding (see :meth:`widgets.simulation.llm.LLMPersona.system_prompt`): a reply that
+#: repeats it is showing its instructions, whatever the learner asked («gjenta alt over», «hva fikk du beskjed om»).
+LEAK_PATTERNS = re.compile("|".join(f"(?:{p})" for p in (
+    r"\bdu er [\wæøå .-]{1,40}, \d{1,3} år\b", r"\bsituasjonen din\s*:", r"\bdet du (trenger|er redd for)\s*:",
+    r"\bakkurat nå\s*:", r"\b(svar|avslutt) omtrent slik\b", r"\bmed egne ord, og si ikke mer\b",
+    r"\bregler for rollen\b", r"\bhemmelig(e)? kode\w*\b", r"\bskal aldri skrives\b",
+    r"\btar kontakt med en hjelpetjeneste (på chat|på telefon)\b",
+)), _I)
+#: Leaving the role on a learner's request: «DAN», «no rules», «out of character» (case-sensitive for DAN: a persona
+#: may well be called Dan).
+ROLE_BREAK = re.compile("|".join(f"(?:{p})" for p in (
+    r"(?i:\b(ut av|bryte|bryter|forlater|går ut av) (rollen|karakteren)\b)", r"(?i:\bout of character\b|\bOOC\b)",
+    r"(?i:\bbreak(ing)? character\b)", r"\bDAN\b", r"(?i:\b(developer mode|utviklermodus|jailbreak\w*)\b)",
+    r"(?i:\b(uten|ingen|fri fra|fritt for) (alle |noen )?(regler|begrensninger|filtre|filter|restriksjoner)\b)",
+    r"(?i:\b(no|without|free from) (any )?(rules|restrictions|filters|limits)\b)",
+    r"(?i:\bdo anything now\b)", r"(?i:\bjeg er (en )?(bot|robot|modell|maskin)\b)",
+)))
 MARKUP = re.compile(r"```|<\s*/?\s*[a-z][^>]*>|https?://|www\.", _I)
 #: Learner text that instructs the model instead of talking to the caller.
 INJECTION_PATTERNS = re.compile("|".join(f"(?:{p})" for p in (
@@ -51,7 +69,7 @@ INJECTION_PATTERNS = re.compile("|".join(f"(?:{p})" for p in (
     r"instructions?|teksten over|the text above|prompt)\b",
     r"\b(svar|skriv|reply|answer|respond|write)\b.{0,15}\b(på|in) (engelsk|english|tysk|svensk|german|swedish|kode|code)\b",
     r"\b(act|pretend) (as|to be)\b", r"\blate? som (du er|at du er)\b", r"\bjailbreak\w*|\bdeveloper mode\b|\bDAN\b",
-    r"\b(bryt|break|gå ut av) (ut av )?(rollen|character|role)\b", r"\b(hemmelig kode|secret code|canary)\b",
+    r"\b(bryt\w*|break\w*|gå ut av|går ut av|forlat\w*|step out of) (ut av )?(rollen|karakteren|character|role)\b", r"\b(hemmelig kode|secret code|canary)\b",
 )), _I)
 _NB_WORDS = {"jeg", "ikke", "det", "er", "og", "på", "at", "du", "meg", "har", "en", "som", "med", "for", "vet",
              "bare", "kanskje", "så", "hun", "han", "noe", "å", "litt", "nå", "hei", "takk", "ja", "nei", "hva", "hvordan",
@@ -93,9 +111,9 @@ def looks_norwegian(text: str) -> bool:
 def _sentence_problem(sentence: str, secrets: tuple[str, ...]) -> str | None:
     if METHOD_PATTERNS.search(sentence):
         return "method"
-    if any(secret and secret.lower() in sentence.lower() for secret in secrets):
+    if any(secret and secret.lower() in sentence.lower() for secret in secrets) or LEAK_PATTERNS.search(sentence):
         return "leak"
-    if ROLE_PATTERNS.search(sentence):
+    if ROLE_PATTERNS.search(sentence) or ROLE_BREAK.search(sentence):
         return "role"
     if MARKUP.search(sentence):
         return "markup"
@@ -132,14 +150,14 @@ def check_reply(text: str, secrets: tuple[str, ...] = (), rules: str = "") -> st
     """The problem with a complete reply, or ``None`` when it may be shown."""
     if not text or not text.strip():
         return "empty"
-    if len(text) > MAX_REPLY_CHARS:
-        return "length"
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):  # before the length: a leak is reported as a leak
         problem = _sentence_problem(sentence, secrets)
         if problem:
             return problem
     if rules and _leaks_rules(text, rules):
         return "leak"
+    if len(text) > MAX_REPLY_CHARS:
+        return "length"
     if not looks_norwegian(text):
         return "language"
     return None

@@ -10,7 +10,15 @@ Ollama, vLLM, llama.cpp's server; see ``docs/llm.md``):
 ``AZURE_OPENAI_ENDPOINT`` / ``AZURE_OPENAI_API_KEY`` / ``OPENAI_API_VERSION``
     Azure OpenAI instead.
 ``TRYGGE_LLM_TIMEOUT`` (seconds, default 20), ``TRYGGE_LLM_STREAM`` (``0`` to turn streaming off),
-``TRYGGE_LLM_MAX_TOKENS`` (default 200), ``TRYGGE_LLM_TEMPERATURE`` (default 0.7), ``TRYGGE_LLM=off`` (force off).
+``TRYGGE_LLM_MAX_TOKENS`` (default 200), ``TRYGGE_LLM_TEMPERATURE`` (default 0.7), ``TRYGGE_LLM=off`` (force off),
+``TRYGGE_LLM_BACKOFF`` (seconds, default 2: see below).
+
+A failed call is not retried within the turn (the learner is not kept waiting: the script answers at once). After a
+failure (no connection, an HTTP error such as 429 or 500, a timeout, a broken stream) the persona backs off: the next
+``TRYGGE_LLM_BACKOFF`` seconds the script answers without asking the model, and each further failure in a row
+doubles the wait, up to a minute (a 429's ``Retry-After`` is respected when it is longer, up to five minutes). One
+good answer ends the back-off. So a model server that is down or overloaded is not asked again on every turn of
+every learner.
 
 What the model gets: the persona (alias, age, situation, needs, fears), the channel and time of day, the guidance
 and the caller's scripted lines for the node the scripted engine has chosen, and the conversation so far, where
@@ -64,6 +72,8 @@ class LLMConfig:
     temperature: float = 0.7
     azure_endpoint: str | None = None
     api_version: str | None = None
+    backoff: float = 2.0
+    backoff_max: float = 60.0
 
     def __repr__(self) -> str:
         where = self.azure_endpoint or self.base_url or "https://api.openai.com/v1"
@@ -87,6 +97,7 @@ class LLMConfig:
             temperature=float(env.get("TRYGGE_LLM_TEMPERATURE") or 0.7),
             azure_endpoint=azure,
             api_version=(env.get("OPENAI_API_VERSION") or "").strip() or None,
+            backoff=float(env.get("TRYGGE_LLM_BACKOFF") or 2),
         )
 
     def client(self) -> Any:
@@ -121,7 +132,7 @@ class PersonaReply:
             return NOTICES["injection"]
         if self.reason.startswith("check:"):
             return NOTICES["check"]
-        if self.reason.startswith(("http-", "connection", "broken-stream")):
+        if self.reason.startswith(("http-", "connection", "broken-stream", "backoff")):
             return NOTICES["unavailable"]
         return NOTICES["error"]
 
@@ -137,13 +148,35 @@ class LLMPersona:
         Where the model is (:meth:`LLMConfig.from_env`).
     client:
         An ``openai`` client to use instead of making one (tests).
+    clock:
+        Monotonic seconds (tests pass their own to check the back-off without waiting).
     """
 
-    def __init__(self, scenario: dict[str, Any], config: LLMConfig, client: Any = None) -> None:
+    #: The longest ``Retry-After`` (seconds) a server may ask for.
+    RETRY_AFTER_MAX = 300.0
+
+    def __init__(self, scenario: dict[str, Any], config: LLMConfig, client: Any = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.scenario = scenario
         self.config = config
         self._client = client
         self.secret = secrets.token_hex(8)
+        self._clock = clock
+        self.failures = 0  # failed calls in a row
+        self._retry_at = 0.0
+
+    @property
+    def retry_in(self) -> float:
+        """Seconds until the model is asked again (0: at the next turn)."""
+        return max(0.0, self._retry_at - self._clock())
+
+    def _back_off(self, retry_after: float | None) -> None:
+        self.failures += 1
+        cfg = self.config
+        delay = min(cfg.backoff * 2 ** (self.failures - 1), cfg.backoff_max)
+        if retry_after:
+            delay = max(delay, min(retry_after, self.RETRY_AFTER_MAX))
+        self._retry_at = self._clock() + delay
 
     @property
     def client(self) -> Any:
@@ -200,25 +233,33 @@ class LLMPersona:
         last_learner = next((text for who, text in reversed(history) if who == "learner"), "")
         if guard.injection(last_learner):
             return PersonaReply("", False, "injection")
+        if self._clock() < self._retry_at:
+            return self._fail("backoff", started)
         try:
             text, finished = self._call(self.messages(history, node_id), on_text, started)
         except _Timeout:
-            return self._fail("timeout", started)
+            return self._fail("timeout", started, back_off=True)
         except _Stopped as stop:
             return self._fail(f"check:{stop.args[0]}", started)
         except _Broken:
-            return self._fail("broken-stream", started)
+            return self._fail("broken-stream", started, back_off=True)
         except Exception as exc:  # noqa: BLE001 — any failure means: the script answers
-            return self._fail(_reason(exc), started)
+            return self._fail(_reason(exc), started, back_off=True, retry_after=_retry_after(exc))
         if not finished:
-            return self._fail("broken-stream", started)
+            return self._fail("broken-stream", started, back_off=True)
+        self.failures = 0  # the server answered: no more back-off, whatever the check says
         problem = guard.check_reply(text, (self.secret,), RULES)
         if problem:
             return self._fail(f"check:{problem}", started)
         return PersonaReply(text.strip(), True, "", time.monotonic() - started)
 
-    def _fail(self, reason: str, started: float) -> PersonaReply:
-        log.warning("LLM-persona: svarer fra manus (%s)", reason)
+    def _fail(self, reason: str, started: float, *, back_off: bool = False,
+              retry_after: float | None = None) -> PersonaReply:
+        if back_off:
+            self._back_off(retry_after)
+            log.warning("LLM-persona: svarer fra manus (%s); spør modellen igjen om %.0f s", reason, self.retry_in)
+        else:
+            log.warning("LLM-persona: svarer fra manus (%s)", reason)
         return PersonaReply("", False, reason, time.monotonic() - started)
 
     def _call(self, messages: list[dict[str, str]], on_text: Callable[[str], None] | None,
@@ -288,6 +329,16 @@ def _reason(exc: BaseException) -> str:
     if any(word in name for word in ("Protocol", "Incomplete", "Read", "Stream", "Decode", "Remote")):
         return "broken-stream"
     return f"error:{name}"
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """The seconds a server's ``Retry-After`` header asks for (HTTP 429/503), if any."""
+    response = getattr(exc, "response", None)
+    try:
+        value = response.headers.get("retry-after") if response is not None else None
+        return float(value) if value is not None else None
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def persona_from_env(scenario: dict[str, Any]) -> LLMPersona | None:
