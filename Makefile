@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8866
 BIN := $(VENV)/bin
 
-.PHONY: serve test test-fast validate chromium films notebooks bench bench-pages bench-load clean
+.PHONY: serve test test-fast validate chromium films notebooks bench bench-pages bench-load soak clean
 
 $(BIN)/trygge: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-pages: $(VENV)/.test-deps chromium
 ## bench-load: 20, 50 and 100 simulated learners on one server (loopback); results in benchmarks/results/load.md
 bench-load: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/load.py
+
+## soak: 100 learners coming and going for 10 minutes (bounded, ≈ 25 min with the pool fill and the final culling); idle kernels must be culled; results in benchmarks/results/soak.md
+soak: $(VENV)/.test-deps
+	timeout 3600 $(BIN)/python benchmarks/soak.py --learners 100 --minutes 10
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -125,6 +125,9 @@ class Learner:
         self.error: str | None = None
         self.closed = False
         self.code = self._code(number)
+        #: Leave with the browser's shutdown beacon (False: a tab that just disappears; culling must clean up).
+        self.beacon = True
+        self.kernel_id: str | None = None
 
     @staticmethod
     def _code(number: int) -> str:
@@ -148,7 +151,7 @@ class Learner:
             found = _KERNEL_ID.search(response.body.decode("utf-8", "replace"))
             if not found:
                 raise LearnerError("no kernel id in the page")
-            kernel_id = found.group(1)
+            kernel_id = self.kernel_id = found.group(1)
             cookie = "; ".join(c.split(";", 1)[0] for c in response.headers.get_list("Set-Cookie"))
             headers = {"Cookie": cookie} if cookie else {}
             if self.assets:
@@ -196,7 +199,7 @@ class Learner:
             if kernel is not None:
                 kernel.reader.cancel()
                 kernel.ws.close()
-            if kernel_id is not None:
+            if kernel_id is not None and self.beacon:
                 try:  # the browser's beforeunload beacon: Voilà shuts the kernel down (token as widgets/static/common.js)
                     token = uuid.uuid4().hex
                     closed = await http.fetch(HTTPRequest(
