@@ -1,7 +1,7 @@
 """The `trygge` command: serve the course, validate content, run the coach.
 
     trygge serve [--port 8866] [--ip 127.0.0.1] [--course-dir DIR] [--pool-size 2] [--pool PAGE=N]
-                 [--cull-after 30] [--base-url /]
+                 [--cull-after 30] [--base-url /] [--facilitator-key KEY]
     trygge validate [--course-dir DIR] [--report]
     trygge coach --lang nb|en     < lines of {"text": "..."}   > lines of {"text": "...", "labels": [...]}
     trygge scenario list|diagram|play                          (registered by widgets.simulation.cli)
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -64,9 +65,24 @@ def _prepare_store(url: str) -> None:
               file=sys.stderr)
 
 
+#: Shorter keys are accepted, with a warning: the key is all that stands between the address and the trainer notes.
+MIN_FACILITATOR_KEY = 16
+
+
+def facilitator_key(given: str | None, environ: dict[str, str] | None = None) -> tuple[str, str]:
+    """The facilitator key for this start of ``trygge serve`` and where it came from: ``"argument"``
+    (``--facilitator-key``), ``"environment"`` (``TRYGGE_FACILITATOR_KEY``) or ``"new"`` (random, made now)."""
+    environ = os.environ if environ is None else environ
+    if given and given.strip():
+        return given.strip(), "argument"
+    if (from_env := environ.get("TRYGGE_FACILITATOR_KEY", "").strip()):
+        return from_env, "environment"
+    return secrets.token_urlsafe(18), "new"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .content import validate
-    from .voila_config import start_url, voila_command, voila_env
+    from .voila_config import facilitator_url, start_url, voila_command, voila_env
 
     root = _course_dir(args.course_dir)
     problems = validate(root)
@@ -75,7 +91,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(problem.format(), file=sys.stderr)
         print("\nRett opp innholdet først (trygge validate viser det samme).", file=sys.stderr)
         return 1
-    env = {**os.environ, **voila_env(root)}
+    key, key_source = facilitator_key(args.facilitator_key)
+    if len(key) < MIN_FACILITATOR_KEY:
+        print(f"Advarsel: kursholdernøkkelen er kort. Bruk minst {MIN_FACILITATOR_KEY} tilfeldige tegn.", file=sys.stderr)
+    env = {**os.environ, **voila_env(root, facilitator_key=key)}
     if args.db_url:
         env["TRYGGE_DB_URL"] = args.db_url
     elif "TRYGGE_DB_URL" not in env:
@@ -93,7 +112,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     command = voila_command(root, args.port, ip=args.ip, open_browser=args.open, pool_size=args.pool_size,
                             pools=pools, cull_idle_timeout=int(args.cull_after * 60), base_url=args.base_url)
     process = subprocess.Popen(command, env=env)
+    facilitator = facilitator_url(args.port, key, args.ip, args.base_url)
+    if key_source == "environment":  # the operator has the key; it is not repeated into a service log
+        facilitator = (f"{facilitator.partition('?')[0]}?nokkel=<nøkkelen>\n"
+                       "    (nøkkelen er den som står i TRYGGE_FACILITATOR_KEY)")
     print(f"\nTrygge samtaler kjører. Åpne startsiden:\n\n    {start_url(args.port, args.ip, args.base_url)}\n\n"
+          f"Kursholdersiden (del ikke lenken med deltakerne):\n\n    {facilitator}\n\n"
           f"Resultater lagres i {env['TRYGGE_DB_URL']}. Stopp med Ctrl+C.\n", flush=True)
 
     def stop(signum: int, _frame: object) -> None:
@@ -147,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="server alt under et prefiks, f.eks. /kurs-a/ (flere servere bak én proxy; standard /)")
     serve.add_argument("--cull-after", type=float, default=30, metavar="MINUTTER",
                        help="stopp en kjerne når siden er lukket og den har stått ubrukt så lenge (standard 30, 0 = aldri)")
+    serve.add_argument("--facilitator-key", metavar="NØKKEL",
+                       help="nøkkelen kursholdersiden (plenum) krever i adressen (standard: TRYGGE_FACILITATOR_KEY, "
+                            "ellers en ny tilfeldig nøkkel ved hver start)")
     serve.set_defaults(func=cmd_serve)
 
     validate = sub.add_parser("validate", help="sjekk alt innhold i data/ og skriv ut hvert problem")

@@ -145,10 +145,13 @@ def helpline_finder(course: Course | None = None) -> Any:
 
 
 def plenum(theme_id: str | None = None) -> Any:
-    """The facilitator view for group sessions (notebooks/plenum.ipynb); ``?tema=<id>`` in the address picks a theme."""
-    from .plenum import PlenumView
+    """The facilitator view for group sessions (notebooks/plenum.ipynb); ``?tema=<id>`` in the address picks a theme.
 
-    return PlenumView(theme_id)
+    Shown only when the address carries the server's facilitator key (``?nokkel=``), if one is configured; otherwise
+    a calm message (:func:`widgets.plenum.plenum`)."""
+    from .plenum import plenum as facilitator_page
+
+    return facilitator_page(theme_id)
 
 
 def poll() -> Any:

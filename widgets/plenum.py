@@ -14,11 +14,26 @@ goals, then each of the theme's sections in the order of its notebook. A step sh
 
 Nothing here is learner data: the facilitator page has no learner code, so its films and simulations record
 nothing; poll answers are kept under the poll session (:class:`widgets.polls.PollRoom`).
+
+The facilitator key
+-------------------
+The page shows trainer notes and runs polls, and Voilà renders it for anyone who knows its address. So
+:func:`plenum` shows it only to an address that carries the server's facilitator key (``?nokkel=<key>``).
+``trygge serve`` puts the key in ``TRYGGE_FACILITATOR_KEY`` for its kernels (from ``--facilitator-key``, the
+environment, or a new random key at every start) and prints the facilitator's address with it; Voilà hands the
+page's query string to its kernel as ``QUERY_STRING``. A missing or wrong key gets a calm Norwegian message and a
+link to the start page: no trainer notes, no poll controls. With no key configured at all (the notebook run by a
+trainer in JupyterLab on their own machine, or by nbclient in the tests) the view is shown as before.
+
+The key is compared with :func:`hmac.compare_digest` and never kept anywhere else: not in a widget's state, an
+event, a log line or the page, whose only copy is the address the facilitator opened.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hmac
+import html
 import os
 import urllib.parse
 from typing import Any
@@ -33,7 +48,23 @@ from .content import FILM_SECTIONS, SECTION_TITLES, Course, Theme, load_course
 from .polls import PollHost, Question
 from .quiz import normalise_item
 
-__all__ = ["PlenumView", "Step", "plenum_steps"]
+__all__ = [
+    "FACILITATOR_KEY_ENV",
+    "FACILITATOR_KEY_PARAM",
+    "PlenumView",
+    "Step",
+    "facilitator_access",
+    "plenum",
+    "plenum_steps",
+    "refusal",
+]
+
+#: The environment variable that holds the facilitator key in the kernels of a server (set by ``trygge serve``).
+FACILITATOR_KEY_ENV = "TRYGGE_FACILITATOR_KEY"
+#: The name of the key in the facilitator page's address: ``…/plenum.ipynb?nokkel=<key>``.
+FACILITATOR_KEY_PARAM = "nokkel"
+#: The learners' start page, relative to the facilitator page (both are in ``notebooks/``).
+START_PAGE_LINK = "00-start.ipynb"
 
 
 @dataclasses.dataclass
@@ -149,6 +180,47 @@ def theme_from_query(query: str | None = None) -> str:
     return values[0] if values else ""
 
 
+def configured_facilitator_key(environ: Any = None) -> str:
+    """The server's facilitator key (``TRYGGE_FACILITATOR_KEY``), or ``""`` when none is configured."""
+    environ = os.environ if environ is None else environ
+    return str(environ.get(FACILITATOR_KEY_ENV, "") or "").strip()
+
+
+def facilitator_access(query: str | None = None, key: str | None = None) -> str:
+    """Whether this page may show the facilitator view: ``"open"``, ``"missing"`` or ``"wrong"``.
+
+    ``query`` is the page's query string (default: ``QUERY_STRING``, which Voilà gives the kernel); ``key`` the
+    expected key (default: :func:`configured_facilitator_key`). With no key configured, the page is ``"open"``
+    (a trainer's own machine). The comparison takes the same time however much of a wrong key matches.
+    """
+    expected = configured_facilitator_key() if key is None else key.strip()
+    if not expected:
+        return "open"
+    query = os.environ.get("QUERY_STRING", "") if query is None else query
+    given = urllib.parse.parse_qs(query).get(FACILITATOR_KEY_PARAM, [])
+    if not given or not given[0]:
+        return "missing"
+    return "open" if hmac.compare_digest(given[0].encode("utf-8"), expected.encode("utf-8")) else "wrong"
+
+
+REFUSAL_TEXT = "Denne siden er for kursholderen. Bruk lenken med nøkkel som ble skrevet ut da kurset ble startet."
+WRONG_KEY_TEXT = "Nøkkelen i adressen stemmer ikke."
+
+
+def refusal(reason: str) -> Any:
+    """The calm message a page without the right key shows instead of the facilitator view (static HTML, no
+    widget, nothing from the address)."""
+    from IPython.display import HTML
+
+    lead = f"{WRONG_KEY_TEXT} " if reason == "wrong" else ""
+    return HTML(
+        '<div class="ts-plenum-refused" role="status">'
+        f"<p><strong>{html.escape(lead + REFUSAL_TEXT)}</strong></p>"
+        "<p>Er du deltaker? Gå til "
+        f'<a href="{html.escape(START_PAGE_LINK)}">startsiden for kurset</a>.</p>'
+        "</div>")
+
+
 class PlenumNav(TryggeWidget):
     """The step navigator and the text of the current step (the live parts are separate widgets below it)."""
 
@@ -259,6 +331,9 @@ class PlenumView:
         return self._shown[key]
 
 
-def plenum(theme_id: str | None = None) -> PlenumView:
-    """The one line the facilitator page calls."""
+def plenum(theme_id: str | None = None) -> Any:
+    """The one line the facilitator page calls: the view, or the refusal when the address lacks the right key."""
+    access = facilitator_access()
+    if access != "open":
+        return refusal(access)
     return PlenumView(theme_id)

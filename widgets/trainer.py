@@ -105,6 +105,8 @@ def cmd_trainer(args: argparse.Namespace) -> int:
     write_locale_settings(root)
     (root / "var").mkdir(exist_ok=True)
     env = {**os.environ, **trainer_env(root)}
+    # Trainer mode is the trainer's own machine: the facilitator page opens without a key there (no address to carry it).
+    env.pop("TRYGGE_FACILITATOR_KEY", None)
     print(f"Starter JupyterLab for kursholdere i {root}.\n"
           "Notatbøkene ligger i mappen «notebooks», innholdet i «data». Celler merket «trener» vises her, aldri for "
           "deltakerne.\nSjekk endringene med «trygge validate». Stopp med Ctrl+C.\n", flush=True)

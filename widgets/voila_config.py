@@ -65,6 +65,7 @@ from pathlib import Path
 __all__ = [
     "CULL_IDLE_TIMEOUT",
     "CULL_INTERVAL",
+    "FACILITATOR_PAGE",
     "FILL_DELAY",
     "KERNEL_MESSAGE_ALLOWLIST",
     "MEDIA_ALLOWLIST",
@@ -72,6 +73,7 @@ __all__ = [
     "START_PAGE",
     "TEMPLATE_NAME",
     "TEMPLATES_DIR",
+    "facilitator_url",
     "find_free_port",
     "kernel_options",
     "learner_pages",
@@ -88,6 +90,7 @@ TEMPLATES_DIR = REPO_ROOT / "voila_templates"
 
 TEMPLATE_NAME = "trygge"
 START_PAGE = "notebooks/00-start.ipynb"
+FACILITATOR_PAGE = "notebooks/plenum.ipynb"
 
 MEDIA_ALLOWLIST = [r"(?i).*\.(mp4|webm|vtt|png|svg|pdf)"]
 """Files ``/voila/files/`` may serve (Voilà full-matches each path, case-insensitively)."""
@@ -303,12 +306,15 @@ def voila_command(
     ]
 
 
-def voila_env(course_dir: Path) -> dict[str, str]:
+def voila_env(course_dir: Path, *, facilitator_key: str | None = None) -> dict[str, str]:
     """Return the environment variables to add when running :func:`voila_command`.
 
     ``JUPYTER_PATH`` puts the repository's ``voila_templates`` first (keeping any existing entries), and
     ``TRYGGE_COURSE_DIR`` tells the server's kernels which course they serve. A course built for an organisation
     (``trygge build``) also sets ``TRYGGE_ORG`` to its id, so its events carry it, unless ``TRYGGE_ORG`` is set.
+    ``facilitator_key`` becomes ``TRYGGE_FACILITATOR_KEY``: the facilitator page (``notebooks/plenum.ipynb``) is then
+    shown only to an address with ``?nokkel=<key>`` (:func:`widgets.plenum.facilitator_access`; ``trygge serve``
+    always passes one).
     """
     jupyter_path = [str(TEMPLATES_DIR)]
     if existing := os.environ.get("JUPYTER_PATH"):
@@ -322,6 +328,8 @@ def voila_env(course_dir: Path) -> dict[str, str]:
 
         if (org := course_org(Path(course_dir))) is not None and org.id:
             env["TRYGGE_ORG"] = org.id
+    if facilitator_key:
+        env["TRYGGE_FACILITATOR_KEY"] = facilitator_key
     return env
 
 
@@ -331,6 +339,14 @@ def start_url(port: int, ip: str = "127.0.0.1", base_url: str = "/") -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}{normalise_base_url(base_url)}voila/render/{START_PAGE}"
+
+
+def facilitator_url(port: int, key: str, ip: str = "127.0.0.1", base_url: str = "/") -> str:
+    """Return the address of the facilitator page, with the facilitator key (``…/plenum.ipynb?nokkel=<key>``)."""
+    from urllib.parse import quote
+
+    page = start_url(port, ip, base_url).removesuffix(START_PAGE) + FACILITATOR_PAGE
+    return f"{page}?nokkel={quote(key, safe='')}"
 
 
 def normalise_base_url(base_url: str) -> str:

@@ -1,7 +1,8 @@
 """Fixtures for the browser suite: a real Voilà server, headless Chromium, and axe-core.
 
 - ``voila_server`` (session): Voilà started by :mod:`widgets.voila_config` for a course directory (the
-  repository by default) on a free port, with a throw-away results database. To serve another course,
+  repository by default) on a free port, with a throw-away results database and a facilitator key
+  (:data:`FACILITATOR_KEY`; open the facilitator page with ``voila_server.facilitator_url()``). To serve another course,
   parametrize it indirectly; :func:`serve_course` builds that mark
   (``pytestmark = serve_course(FIXTURES)``). One server per course directory is started and shared.
 - ``browser`` (session) and ``page`` (per test, fresh context): Debian's Chromium, headless. Nothing leaves
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import subprocess
 import time
@@ -48,6 +50,9 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _NOT_LOCAL = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*")
 
+#: The facilitator key every test server is started with (``TRYGGE_FACILITATOR_KEY``), new for each test run.
+FACILITATOR_KEY = secrets.token_urlsafe(18)
+
 SERVER_START_TIMEOUT = 60.0
 RENDER_TIMEOUT_MS = 30_000
 
@@ -78,6 +83,7 @@ class VoilaServer:
     db_url: str
     log_path: Path
     process: subprocess.Popen = field(repr=False)
+    facilitator_key: str = field(default=FACILITATOR_KEY, repr=False)
 
     @property
     def base(self) -> str:
@@ -87,6 +93,11 @@ class VoilaServer:
     def url(self, path: str = "") -> str:
         """The address of ``path`` (e.g. ``voila/render/notebooks/00-start.ipynb``) on this server."""
         return f"{self.base}/{path.lstrip('/')}"
+
+    def facilitator_url(self, query: str = "") -> str:
+        """The facilitator page with this server's key, plus ``query`` (e.g. ``tema=samtalen``)."""
+        return self.url(f"voila/render/{voila_config.FACILITATOR_PAGE}?nokkel={self.facilitator_key}"
+                        + (f"&{query}" if query else ""))
 
     def log(self) -> str:
         """Everything the server (and its kernels) has written so far."""
@@ -120,7 +131,7 @@ def start_voila(course_dir: Path, workdir: Path, extra: Sequence[str] = ()) -> V
     port = voila_config.find_free_port()
     db_url = f"sqlite:///{workdir / 'results.sqlite'}"
     log_path = workdir / "voila.log"
-    env = {**os.environ, **voila_config.voila_env(course_dir), "TRYGGE_DB_URL": db_url}
+    env = {**os.environ, **voila_config.voila_env(course_dir, facilitator_key=FACILITATOR_KEY), "TRYGGE_DB_URL": db_url}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             voila_config.voila_command(course_dir, port, extra=extra),

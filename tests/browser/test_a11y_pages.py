@@ -73,7 +73,7 @@ FOCUSABLE_NEEDS_NAME = {"generic", "group", "none", "presentation", "document", 
 
 
 def open_page(page: Page, server: VoilaServer, path: str) -> None:
-    page.goto(server.url(f"voila/render/{path}"))
+    page.goto(server.facilitator_url() if path == FACILITATOR else server.url(f"voila/render/{path}"))
     wait_for_widgets(page)
 
 

@@ -3,6 +3,9 @@
 The facilitator picks a theme, sees the trainer notes (never shown to learners), moves one step at a time, starts a
 poll and puts a quiz item to the room; three participant pages join with the code, without names, and answer; the
 facilitator's bar chart shows the answers as they arrive. Free text arrives scrubbed and as text, never as markup.
+
+The facilitator page is opened with the server's facilitator key (``?nokkel=``); without it, or with a wrong one, the
+page shows a calm message and nothing of the view. The key is never in the page, the widget traffic or the server log.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import axe_violations, new_context, wait_for_widgets
+from conftest import FACILITATOR_KEY, axe_violations, new_context, wait_for_widgets
 from playwright.sync_api import Browser, expect
 
 from widgets.store import Store
@@ -31,10 +34,17 @@ PLENUM = "voila/render/notebooks/plenum.ipynb"
 VOTE = "voila/render/notebooks/avstemning.ipynb"
 
 
-def open_facilitator(browser: Browser, voila_server) -> tuple:
+def open_facilitator(browser: Browser, voila_server, address: str | None = None, frames: list[str] | None = None) -> tuple:
+    """The facilitator page, by default at the address with the key; ``frames`` collects its websocket traffic."""
     context = new_context(browser, viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    page.goto(voila_server.url(PLENUM), timeout=SLOW_MS)
+    if frames is not None:
+        def watch(ws) -> None:
+            for event in ("framesent", "framereceived"):
+                ws.on(event, lambda payload: frames.append(payload if isinstance(payload, str)
+                                                           else payload.decode("utf-8", "replace")))
+        page.on("websocket", watch)
+    page.goto(address or voila_server.facilitator_url(), timeout=SLOW_MS)
     wait_for_widgets(page, SLOW_MS)
     return context, page
 
@@ -48,8 +58,11 @@ def open_participant(browser: Browser, voila_server, code: str | None = None) ->
 
 
 def test_facilitator_view_shows_trainer_notes_one_step_at_a_time(browser: Browser, voila_server) -> None:
-    context, page = open_facilitator(browser, voila_server)
+    frames: list[str] = []
+    context, page = open_facilitator(browser, voila_server, frames=frames)
     try:
+        assert voila_server.facilitator_key == FACILITATOR_KEY and FACILITATOR_KEY in page.url
+        expect(page.locator(".ts-plenum-refused")).to_have_count(0)
         assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 24  # projector type
         page.get_by_label("Tema for samlingen").select_option("samtalen")
         page.get_by_role("button", name="Vis temaet").click()
@@ -65,6 +78,41 @@ def test_facilitator_view_shows_trainer_notes_one_step_at_a_time(browser: Browse
         expect(page.locator(".ts-plenum-title")).to_have_text("Fagfilm")
         expect(page.locator(".ts-plenum-stage video")).to_have_count(1)
         expect(page.locator(".ts-plenum-stage .ts-video")).to_be_visible()
+        violations = axe_violations(page)
+        assert not violations, violations
+        # The key is in the address the facilitator used, and nowhere else: not in the page, not in the widget traffic.
+        assert frames, "the page's widget traffic was watched"
+        assert FACILITATOR_KEY not in page.content()
+        assert not [frame for frame in frames if FACILITATOR_KEY in frame]
+        assert page.locator('meta[name="referrer"]').get_attribute("content") == "no-referrer"  # nor sent as Referer
+    finally:
+        context.close()
+    assert FACILITATOR_KEY not in voila_server.log()
+
+
+@pytest.mark.parametrize("query", ["", "?tema=samtalen", "?nokkel=gjettet-nokkel-1234567890&tema=samtalen",
+                                   f"?nokkel={FACILITATOR_KEY[:-1]}"], ids=["uten", "tema", "feil", "nesten"])
+def test_facilitator_page_without_the_key_is_refused_calmly(browser: Browser, voila_server, query: str) -> None:
+    context, page = open_facilitator(browser, voila_server, voila_server.url(PLENUM + query))
+    try:
+        refused = page.locator(".ts-plenum-refused")
+        expect(refused).to_contain_text("Denne siden er for kursholderen. Bruk lenken med nøkkel som ble skrevet ut "
+                                        "da kurset ble startet.")
+        if "nokkel=" in query:
+            expect(refused).to_contain_text("Nøkkelen i adressen stemmer ikke.")
+        start = refused.get_by_role("link", name="startsiden for kurset")
+        assert start.evaluate("a => a.href") == voila_server.url("voila/render/notebooks/00-start.ipynb")
+        # Nothing of the view: no theme picker, no steps, no trainer notes, no poll controls, no traceback.
+        for selector in (".ts-plenum", ".ts-plenum-nav", ".ts-plenum-notes", ".ts-pollhost", ".ts-poll-code",
+                         ".ts-widget", "select", ".jp-OutputArea-output[data-mime-type*=error]"):
+            expect(page.locator(selector)).to_have_count(0)
+        for button in ("Vis temaet", "Neste →", "Start en avstemning"):
+            expect(page.get_by_role("button", name=button)).to_have_count(0)
+        expect(page.get_by_label("Tema for samlingen")).to_have_count(0)
+        body = page.locator("body").inner_text()
+        for absent in ("For kursholderen (vises ikke for deltakerne)", "Traceback", FACILITATOR_KEY):
+            assert absent not in body
+        assert FACILITATOR_KEY not in page.content()
         violations = axe_violations(page)
         assert not violations, violations
     finally:

@@ -35,7 +35,6 @@ PAYLOAD_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "xss_payloads.
 PAYLOADS = [line for line in PAYLOAD_FILE.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
 THEME_PAGE = "voila/render/notebooks/01-samtalen.ipynb"
-PLENUM = "voila/render/notebooks/plenum.ipynb"
 VOTE = "voila/render/notebooks/avstemning.ipynb"
 SCENARIO_TITLE = "Første kontakt: Ida på chat"
 SLOW_MS = 120_000
@@ -396,7 +395,7 @@ def test_poll_question_and_answers_are_shown_as_text(browser: Browser, xss_serve
     try:
         host = facilitator.new_page()
         host_watch = Watch(host)
-        host.goto(xss_server.url(PLENUM), timeout=SLOW_MS)
+        host.goto(xss_server.facilitator_url(), timeout=SLOW_MS)
         wait_for_widgets(host, SLOW_MS)
         host.get_by_label("Tema for samlingen").select_option("samtalen")
         host.get_by_role("button", name="Vis temaet").click()
