@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from widgets import analytics, demo_data  # noqa: E402
-from widgets.store import Store  # noqa: E402
+from widgets import analytics, demo_data
+from widgets.store import Store
 
 #: file name → the analytics function that draws it
 FIGURES = {
