@@ -90,12 +90,12 @@ class Session:
     @property
     def store(self) -> Any:
         if self._store is None:
-            from .store import Store
+            from .store_sqlite import open_store
 
             if time.monotonic() < self._reopen_at:
                 raise RuntimeError("the results database could not be opened a moment ago; not trying again yet")
             try:
-                self._store = Store()
+                self._store = open_store()
             except Exception:
                 self._reopen_at = time.monotonic() + self.REOPEN_AFTER
                 raise
@@ -163,7 +163,7 @@ class Session:
         """The URL of the database this session writes to, even when it cannot be opened right now."""
         if self._store is not None:
             return getattr(self._store, "url", None)
-        from .store import default_db_url, normalise_url
+        from .rows import default_db_url, normalise_url
 
         return normalise_url(default_db_url())
 

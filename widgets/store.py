@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import os
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from .events import Event
+from .rows import RESULT_COLUMNS, default_db_url, event_row, normalise_url, result_columns  # noqa: F401 (re-exported)
 
 
 class StoreUnavailable(RuntimeError):
@@ -56,24 +55,8 @@ events_table = sa.Table(
     sa.Column("suicide_questions", sa.Integer, nullable=True),
 )
 #: Everything the analyst queries read, in one index (it starts with verb, so it also serves lookups by verb).
-ANALYTICS_INDEX = [
-    "verb",
-    "object_type",
-    "object_id",
-    "actor",
-    "org",
-    "success",
-    "first_attempt",
-    "response",
-    "phase",
-    "score",
-    "reflection_to_question",
-    "open_question_share",
-    "suicide_questions",
-]
+ANALYTICS_INDEX = ["verb", "object_type", "object_id", "actor", "org", *RESULT_COLUMNS]
 sa.Index("ix_events_analytics", *(events_table.c[name] for name in ANALYTICS_INDEX))
-#: The typed result columns (migration 0003), in table order.
-RESULT_COLUMNS = ANALYTICS_INDEX[5:]
 
 learner_state_table = sa.Table(
     "learner_state",
@@ -83,93 +66,6 @@ learner_state_table = sa.Table(
     sa.Column("value", sa.JSON, nullable=False),
     sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
 )
-
-
-def _org(context: dict[str, Any]) -> str | None:
-    org = context.get("org")
-    return str(org)[:64] if org is not None else None
-
-
-def _boolean(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _letters(value: Any) -> str | None:
-    """A quiz answer's option letters as ``a,c``; anything else (free text above all) gives ``None``."""
-    if not isinstance(value, list):
-        return None
-    if not all(isinstance(x, str) and len(x) == 1 and "a" <= x <= "z" for x in value):
-        return None
-    return ",".join(value)
-
-
-def result_columns(verb: str, object_type: str, result: dict[str, Any]) -> dict[str, Any]:
-    """The typed result columns of one event (see ``RESULT_COLUMNS``): ``None`` where the field does not apply or
-    does not have the documented type (docs/events.md).
-
-    Only a quiz answer's letters are ever copied into ``response``; a shared reflection's text never is.
-    """
-    out: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS)
-    if not isinstance(result, dict):
-        return out
-    score = result.get("score")
-    raw = _number(score.get("raw")) if isinstance(score, dict) else None
-    if verb == "answered":
-        out.update(
-            success=_boolean(result.get("success")),
-            first_attempt=_boolean(result.get("first_attempt")),
-            response=_letters(result.get("response")),
-            score=raw,
-        )
-    elif verb == "rated":
-        phase = result.get("phase")
-        out.update(phase=phase if phase in ("before", "after") else None, score=raw)
-    elif verb == "completed" and object_type == "scenario":
-        counts = result.get("counts")
-        suicide = counts.get("suicide_question") if isinstance(counts, dict) else None
-        out.update(
-            success=_boolean(result.get("success")),
-            reflection_to_question=_number(result.get("reflection_to_question")),
-            open_question_share=_number(result.get("open_question_share")),
-            suicide_questions=int(suicide) if _number(suicide) is not None else None,
-        )
-    elif verb == "completed" and object_type == "quiz":
-        out["score"] = raw
-    return out
-
-
-def default_db_url() -> str:
-    """``TRYGGE_DB_URL`` if set, else a SQLite file ``results.sqlite`` in the course directory's ``var/`` folder."""
-    url = os.environ.get("TRYGGE_DB_URL")
-    if url:
-        return url
-    from .content import course_dir
-
-    var = course_dir() / "var"
-    var.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{var / 'results.sqlite'}"
-
-
-def normalise_url(url: str) -> str:
-    """``url`` with the PostgreSQL driver this package installs (psycopg 3) when none is named.
-
-    ``postgres://`` (as some hosts write it) and ``postgresql://`` become ``postgresql+psycopg://`` unless psycopg2 is
-    installed (then SQLAlchemy's default driver is used). Other URLs are returned unchanged.
-    """
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url.removeprefix("postgres://")
-    if url.startswith("postgresql://"):
-        import importlib.util
-
-        if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg") is not None:
-            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url
 
 
 def _is_busy(exc: BaseException) -> bool:
@@ -263,22 +159,7 @@ class Store:
         Returns how many were newly stored.
         """
         events = list(events)
-        rows = [
-            {
-                "event_id": e.id,
-                "actor": e.actor,
-                "verb": e.verb,
-                "object_id": e.object_id,
-                "object_type": e.object_type,
-                "theme": e.theme,
-                "result": e.result,
-                "context": e.context,
-                "timestamp": e.timestamp,
-                "org": _org(e.context),
-                **result_columns(e.verb, e.object_type, e.result),
-            }
-            for e in events
-        ]
+        rows = [event_row(e) for e in events]
         if not rows:
             return 0
         dialect = self.engine.dialect.name
