@@ -44,6 +44,7 @@ def test_a_short_soak_has_no_errors_stable_memory_and_culls_idle_kernels(tmp_pat
 def _result(**changes) -> dict:
     good = {"errors": 0, "sessions": 40, "interactions": 900, "error_kinds": [], "server_mb": [200.0, 210.0, 220.0],
             "server_growth_mb": 20.0, "server_slope": 2.0, "total_mb": [7000.0, 7100.0, 7050.0], "total_slope": 5.0,
+            "per_kernel_mb": [60.0, 62.0, 63.0], "per_kernel_slope": 0.3,
             "max_excess": -2, "max_stale": 0, "culled": 8, "no_beacon_leavers": 8, "closed_by_beacon": 32,
             "beacon_leavers": 32, "left_over": 0, "end_kernels": 5, "pool": 5}
     return {**good, **changes}
@@ -53,7 +54,7 @@ def _result(**changes) -> dict:
     ({}, None),
     ({"errors": 1, "error_kinds": ["TimeoutError"]}, 0),
     ({"server_growth_mb": 400.0}, 1),
-    ({"total_slope": 80.0}, 2),
+    ({"per_kernel_mb": [60.0, 70.0, 80.0]}, 2),
     ({"max_excess": 4}, 3),
     ({"max_stale": 1}, 3),
     ({"culled": 7, "left_over": 1}, 4),
@@ -65,6 +66,6 @@ def test_the_soak_checks_fail_when_they_should(changes: dict, failing: int | Non
         import soak
     finally:
         sys.path.remove(str(BENCH))
-    args = Namespace(max_server_growth=150.0, max_slope=30.0, kernel_slack=3)
+    args = Namespace(max_server_growth=150.0, max_kernel_growth=25.0, kernel_slack=3)
     oks = [ok for _check, _measured, ok in soak.verdicts(_result(**changes), args)]
     assert oks == [i != failing for i in range(len(oks))]
