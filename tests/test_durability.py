@@ -445,3 +445,119 @@ def test_a_queue_file_cut_by_a_kill_mid_line_is_still_drained(tmp_path: Path, st
     assert pending_in(tmp_path) == 5
     assert adopt_orphans(tmp_path, store) == (5, 1)
     assert [r["event_id"] for r in store.events()] == [e.id for e in events]
+
+
+# -- the learner kernel's light store (widgets/store_sqlite.py) ------------------------------------------------------
+
+
+def test_the_light_store_gives_up_on_a_locked_database_in_seconds_and_the_queue_takes_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With its own defaults (no test shortcuts), a learner's click waits a few seconds at most for a locked file."""
+    from widgets.store_sqlite import SqliteStore
+
+    path = tmp_path / "results.sqlite"
+    url = f"sqlite:///{path}"
+    Store(url).dispose()
+    monkeypatch.setenv("TRYGGE_DB_URL", url)
+    session = Session(queue_dir=tmp_path / "queue", retry_seconds=None)  # opens the store as a kernel does
+    session.set_learner("ABCD-0002")
+    session.emit("answered", "samtalen/quiz/q0", "quiz-item")
+    assert isinstance(session.store, SqliteStore)
+    locker = Locker(path)
+    try:
+        started = time.monotonic()
+        session.emit("answered", "samtalen/quiz/q1", "quiz-item")
+        waited = time.monotonic() - started
+        session.emit("answered", "samtalen/quiz/q2", "quiz-item")
+        assert len(session.queue) == 2
+    finally:
+        locker.release()
+    assert waited < 2 * SqliteStore.BUSY_TIMEOUT * SqliteStore.RETRIES + 1, f"a click waited {waited:.1f} s"
+    session.emit("completed", "samtalen/quiz", "quiz")
+    store = Store(url)
+    assert _ids_in_order(store, "ABCD-0002") == [f"samtalen/quiz/q{n}" for n in range(3)] + ["samtalen/quiz"]
+    assert len(_assert_once(store)) == 4 and len(session.queue) == 0
+    store.dispose()
+
+
+_LIGHT_KERNEL = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from widgets.session import Session
+    from widgets.store_sqlite import SqliteStore
+
+    queue_dir, actor = Path(sys.argv[1]), sys.argv[2]
+    session = Session(queue_dir=queue_dir, retry_seconds=None)  # the store from TRYGGE_DB_URL, as in a kernel
+    session.set_learner(actor)
+    assert isinstance(session.store, SqliteStore) and "sqlalchemy" not in sys.modules
+    n = 0
+    while True:
+        event = session.emit("answered", f"samtalen/quiz/q{n}", "quiz-item", {"success": True, "score": {"raw": 1}})
+        print(event.id, flush=True)
+        n += 1
+""")
+
+
+def test_light_store_kernels_killed_mid_write_leave_no_corruption_and_lose_nothing_accepted(tmp_path: Path) -> None:
+    path, queue_dir = tmp_path / "results.sqlite", tmp_path / "queue"
+    url = f"sqlite:///{path}"
+    Store(url).dispose()
+    env = {**os.environ, "TRYGGE_DB_URL": url}
+    rng = random.Random(11)
+    accepted: list[str] = []
+    for round_ in range(4):
+        kernel = subprocess.Popen([sys.executable, "-c", _LIGHT_KERNEL, str(queue_dir), f"KXKY-{round_:04d}"],
+                                  stdout=subprocess.PIPE, text=True, cwd=REPO, env=env)
+        try:
+            for _ in range(rng.randint(20, 400)):
+                line = kernel.stdout.readline()
+                assert line, "the kernel stopped by itself"
+                accepted.append(line.strip())
+            kernel.send_signal(signal.SIGKILL)
+            kernel.wait(30)
+            accepted += [line.strip() for line in kernel.stdout.read().splitlines() if line.strip()]
+        finally:
+            if kernel.poll() is None:
+                kernel.kill()
+            kernel.stdout.close()
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = Store(url)
+    rows = _assert_once(store)
+    stored = {r["event_id"] for r in rows}
+    assert not [i for i in accepted if i not in stored], "an accepted event was lost"
+    assert all(r["score"] == 1.0 and r["success"] is True for r in rows)  # typed columns filled by the light store
+    store.dispose()
+
+
+def test_db_drain_on_a_locked_database_says_so_and_keeps_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import widgets.store as store_mod
+    from widgets.cli import main
+
+    path, queue_dir = tmp_path / "results.sqlite", tmp_path / "queue"
+    url = f"sqlite:///{path}"
+    Store(url).dispose()
+    queue = DurableQueue(queue_dir, tag=store_tag(url))
+    queue.append([Event("DRLK-0001", "answered", f"samtalen/quiz/q{n}", "quiz-item") for n in range(3)])
+    queue.close(remove_if_empty=False)
+
+    def short_wait(dbapi_connection, _record):  # the store's own pragmas, with a short busy timeout
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=200")
+
+    monkeypatch.setattr(store_mod, "_sqlite_pragmas", short_wait)
+    monkeypatch.setattr(Store, "RETRIES", 1)
+    monkeypatch.setenv("TRYGGE_QUEUE_DIR", str(queue_dir))
+    locker = Locker(path)
+    try:
+        assert main(["db", "drain", "--db-url", url]) == 1
+    finally:
+        locker.release()
+    err = capsys.readouterr().err
+    assert "svarte ikke" in err and "Ingenting er tapt" in err and "Traceback" not in err
+    assert pending_in(queue_dir) == 3
+    assert main(["db", "drain", "--db-url", url]) == 0
+    assert pending_in(queue_dir) == 0

@@ -63,10 +63,13 @@ class SqliteStore:
     shipped with the package.
     """
 
-    #: How long one write waits for another writer's lock (seconds), as the SQLAlchemy store's ``busy_timeout``.
-    BUSY_TIMEOUT = 10.0
-    #: Retries after a busy timeout, with back-off (as :attr:`widgets.store.Store.RETRIES`).
-    RETRIES = 8
+    #: How long one write waits for another writer's lock (seconds). A WAL write holds the lock for milliseconds, so
+    #: a lock that lasts longer is something else (a backup, a stuck process, `sqlite3` open on the file): the learner's
+    #: click must not wait for it. After the tries below the session puts the events in its durable queue instead,
+    #: and writes them later, in order (the server-side store waits 10 s × 8).
+    BUSY_TIMEOUT = 1.5
+    #: Tries in all, with back-off, before the write fails (and the session queues the events).
+    RETRIES = 2
 
     def __init__(self, url: str | None = None) -> None:
         self.url = normalise_url(url or default_db_url())

@@ -20,6 +20,7 @@ import contextlib
 import functools
 import logging
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,27 +166,38 @@ def _open_store(args: argparse.Namespace) -> Any:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from ..queue import pending_in, queue_dir
+    from sqlalchemy.exc import SQLAlchemyError
 
     store = _open_store(args)  # opening migrates, so «upgrade» is opening
     try:
-        if args.action == "upgrade":
-            print(f"Databasen {store.display_url} er på nyeste versjon av skjemaet ({store.revision()}).")
-        elif args.action == "status":
-            revision = store.revision()
-            print(f"Database: {store.display_url}")
-            print(f"Skjemaversjon: {revision} (nyeste: {head()})")
-            print(f"Hendelser lagret: {store.count_events()}")
-            print(f"Hendelser i kø i {queue_dir()}: {pending_in(queue_dir())}")
-        elif args.action == "drain":
-            from ..queue import adopt_orphans
-
-            written, files = adopt_orphans(queue_dir(), store)
-            print(
-                f"Skrev {written} hendelser fra {files} køfil{'er' if files != 1 else ''} i {queue_dir()} til databasen."
-            )
+        return _db_action(args, store)
+    except SQLAlchemyError as exc:  # e.g. a file another process keeps locked: say so, keep what is queued
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        print(f"trygge db {args.action}: databasen {store.display_url} svarte ikke ({reason}). Ingenting er tapt: "
+              "hendelser som venter i køen, blir liggende til neste forsøk.", file=sys.stderr)
+        return 1
     finally:
         store.dispose()
+
+
+def _db_action(args: argparse.Namespace, store: Any) -> int:
+    from ..queue import pending_in, queue_dir
+
+    if args.action == "upgrade":
+        print(f"Databasen {store.display_url} er på nyeste versjon av skjemaet ({store.revision()}).")
+    elif args.action == "status":
+        revision = store.revision()
+        print(f"Database: {store.display_url}")
+        print(f"Skjemaversjon: {revision} (nyeste: {head()})")
+        print(f"Hendelser lagret: {store.count_events()}")
+        print(f"Hendelser i kø i {queue_dir()}: {pending_in(queue_dir())}")
+    elif args.action == "drain":
+        from ..queue import adopt_orphans
+
+        written, files = adopt_orphans(queue_dir(), store)
+        print(
+            f"Skrev {written} hendelser fra {files} køfil{'er' if files != 1 else ''} i {queue_dir()} til databasen."
+        )
     return 0
 
 
