@@ -123,6 +123,7 @@ class Learner:
         self.states_ms: float | None = None
         self.latencies: dict[str, list[float]] = {"quiz": [], "chat_choice": [], "chat_text": []}
         self.error: str | None = None
+        self.stage = "start"
         self.closed = False
         self.code = self._code(number)
         #: Leave with the browser's shutdown beacon (False: a tab that just disappears; culling must clean up).
@@ -145,6 +146,7 @@ class Learner:
         kernel = None
         kernel_id = None
         try:
+            self.stage = "page"
             response = await http.fetch(HTTPRequest(self.server.url(self.page), request_timeout=timeout,
                                                     connect_timeout=timeout))
             self.html_ms = (time.monotonic() - started) * 1000
@@ -156,18 +158,21 @@ class Learner:
             headers = {"Cookie": cookie} if cookie else {}
             if self.assets:
                 await self._fetch_assets(http, headers)
+            self.stage = "kernel session"
             await http.fetch(HTTPRequest(f"{self.server.base}/api/kernels/{kernel_id}", headers=headers,
                                          request_timeout=timeout))
             ws = await asyncio.wait_for(websocket_connect(HTTPRequest(
                 f"ws://127.0.0.1:{self.server.port}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}",
                 headers=headers), max_message_size=64 * 2**20), timeout)
             kernel = Kernel(ws, uuid.uuid4().hex)
+            self.stage = "kernel_info"
             info = kernel.msg("kernel_info_request", {})
             reply = kernel.expect(lambda m: m.get("parent_header", {}).get("msg_id") == info["header"]["msg_id"]
                                   and m.get("msg_type", m.get("header", {}).get("msg_type")) == "kernel_info_reply")
             await kernel.send(info)
             await asyncio.wait_for(reply, timeout)
             control = uuid.uuid4().hex
+            self.stage = "widget states"
             states_f = kernel.expect(lambda m: m.get("content", {}).get("comm_id") == control and
                                      m.get("content", {}).get("data", {}).get("method") == "update_states")
             await kernel.send(kernel.msg("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control",
@@ -184,6 +189,7 @@ class Learner:
                 badge = widgets["widgets.learner.LearnerBadge"][0][0]
                 await kernel.send(kernel.msg("comm_msg", {"comm_id": badge, "data": {
                     "method": "update", "state": {"code": self.code}, "buffer_paths": []}}))
+            self.stage = "first answer"
             first = await self.interact(kernel, "first", timeout)
             self.tti = (time.monotonic() - started) * 1000
             self.latencies.setdefault("first", []).append(first)
@@ -192,9 +198,10 @@ class Learner:
                 await asyncio.sleep(self.rng.uniform(0.5, 1.5) * self.args.think)
                 kind = ("quiz", "chat_choice", "chat_text")[step % 3]
                 step += 1
+                self.stage = f"{kind} (action {step})"
                 self.latencies[kind].append(await self.interact(kernel, kind, timeout))
-        except Exception as exc:  # counted and reported
-            self.error = f"{type(exc).__name__}: {str(exc)[:160]}"
+        except Exception as exc:  # counted and reported, with the step it happened in
+            self.error = f"{type(exc).__name__}: {self.stage}: {str(exc)[:160]}".rstrip(": ")
         finally:
             if kernel is not None:
                 kernel.reader.cancel()

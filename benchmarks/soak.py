@@ -241,6 +241,7 @@ def summarise(soak: Soak, outcome: dict, args: argparse.Namespace, duration: flo
     return {
         "learners": args.learners, "minutes": args.minutes, "sessions": len(learners),
         "errors": len(learners) - len(ok), "error_kinds": sorted({x.error.split(":")[0] for x in learners if x.error}),
+        "error_details": sorted(x.error for x in learners if x.error)[:10],
         "interactions": len(every), "lat_p50": median(every), "lat_p95": percentile(every, 95),
         "lat_max": max(every, default=math.nan), "tti_p50": median(tti), "tti_p95": percentile(tti, 95),
         "closed_by_beacon": sum(1 for x in learners if x.beacon and x.closed),
@@ -264,7 +265,7 @@ def verdicts(r: dict, args: argparse.Namespace) -> list[tuple[str, str, bool]]:
     kernel_ok = not math.isnan(start) and end <= start * (1 + args.max_kernel_growth / 100)
     return [
         ("no learner errors", f"{r['errors']} errors in {r['sessions']} learner sessions, {r['interactions']} "
-         f"interactions {' '.join(r['error_kinds'])}".strip(), r["errors"] == 0),
+         f"interactions {'; '.join(r.get('error_details') or r['error_kinds'])}".strip(), r["errors"] == 0),
         (f"Voilà process memory grows ≤ {args.max_server_growth:g} MB over the soak",
          f"{num(r['server_mb'][0])} → {num(r['server_mb'][2])} MB ({num(r['server_growth_mb'])} MB; slope "
          f"{num(r['server_slope'])} MB/min)", growth_ok),
