@@ -274,3 +274,16 @@ def test_chat_shows_the_scenario_authors_hint_for_the_turn(course, learner: Sess
             break
         send(chat, type="choose", index=0)
     assert chat.ended and chat.hint == ""
+
+
+def test_what_a_click_changes_reaches_the_browser_as_one_update(course, learner: Session, monkeypatch) -> None:
+    """A chat turn changes the conversation, the replies, the feedback and more: one message, one redraw."""
+    from widgets.chat import ChatSimulation
+
+    chat = ChatSimulation("samtalen", next(iter(course.theme("samtalen").scenarios.values())), seed=1, persona=False)
+    updates: list[dict] = []
+    monkeypatch.setattr(chat, "_send", lambda msg, buffers=None: updates.append(msg), raising=False)
+    send(chat, type="choose", index=0)
+    assert len(updates) == 1 and updates[0]["method"] == "update"
+    assert {"messages", "choices", "feedback", "feedback_labels"} <= set(updates[0]["state"])
+    assert [m["who"] for m in updates[0]["state"]["messages"]] == ["caller", "learner", "caller"]

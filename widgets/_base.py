@@ -17,6 +17,8 @@ directory on first use). All of it happens while the kernel waits in the pool.
 
 from __future__ import annotations
 
+import contextlib
+
 import functools
 import logging
 import os
@@ -115,6 +117,10 @@ class TryggeWidget(anywidget.AnyWidget):  # type: ignore[misc]
         warm_up(self.session)
         self.on_msg(self._dispatch)
 
+    def _batch_updates(self) -> bool:
+        """Whether a message handler's trait changes are sent together when it returns (see :meth:`_dispatch`)."""
+        return True
+
     def _dispatch(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             log.warning("%s: ignored malformed message", type(self).__name__)
@@ -124,8 +130,11 @@ class TryggeWidget(anywidget.AnyWidget):  # type: ignore[misc]
             log.warning("%s: ignored unknown message type %r", type(self).__name__, content["type"][:40])
             return
         try:
-            self.error = ""
-            handler(content)
+            # The trait changes a handler makes go to the browser as one update (one message, one redraw), not one
+            # message per trait; a widget that must stream while it works (the chat with a language model) opts out.
+            with self.hold_sync() if self._batch_updates() else contextlib.nullcontext():
+                self.error = ""
+                handler(content)
         except Exception:
             log.exception("%s failed on %r", type(self).__name__, content.get("type"))
             self.error = ERROR_MESSAGE

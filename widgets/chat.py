@@ -88,8 +88,17 @@ class ChatSimulation(TryggeWidget):
     def _warm(self) -> None:
         try:
             coach.warm(self.lang)
-        except Exception:  # the first reply trains it again and reports any error there
+            # One turn on a throw-away engine builds what the first real turn would otherwise wait for (the
+            # help-line matchers, the rules' patterns); nothing is shown or stored.
+            warm_text = "Hvordan har du det nå? Har du tenkt på å ringe Mental Helse på 116 123?"
+            ScriptedEngine(self.scenario, seed=0, lang=self.lang).respond(warm_text, None)
+            scrub(warm_text)  # the scrubber's lists (names, help-line numbers and sites) are read at first use
+        except Exception:  # the first reply does the same work and reports any error there
             log.exception("coach: could not prepare the model")
+
+    def _batch_updates(self) -> bool:
+        # With a language model the caller's reply streams in (draft, busy) while the handler runs: send as it goes.
+        return self.persona is None
 
     @property
     def _object(self) -> str:

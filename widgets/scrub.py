@@ -186,7 +186,9 @@ def _helplines() -> tuple[Any, ...]:
         try:
             import yaml  # only needed when there is a file to read
 
-            trees.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+            # libyaml's loader when PyYAML has it: the same tree, ~8× faster (a learner's first typed turn waits).
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            trees.append(yaml.load(path.read_text(encoding="utf-8"), Loader=loader))  # noqa: S506 - a safe loader
         except Exception as exc:  # noqa: BLE001 - the scrubber must keep working with a broken directory
             warnings.warn(f"scrub: could not read {path}: {exc}", RuntimeWarning, stacklevel=2)
     return tuple(trees)
