@@ -10,9 +10,12 @@ of the page's widget state).
 
 In a kernel Voilà preheats (``VOILA_PREHEAT=True``: it runs the notebook before any learner has asked for the page),
 the first widget also does the one-off work a learner's first actions would otherwise wait for (:func:`warm_up`):
-it opens the results store (the SQLAlchemy import and the schema check, 1–2 s of CPU), runs the store's reads once
-for a code no learner can have (so their SQL is compiled), and runs the scrubber once (it reads the help-line
-directory on first use). All of it happens while the kernel waits in the pool.
+it opens the results store (for SQLite the light ``sqlite3`` store of :mod:`widgets.store_sqlite`; the schema
+check), runs the store's reads once for a code no learner can have, and runs the scrubber once (it reads the
+help-line directory on first use). All of it happens while the kernel waits in the pool.
+
+A message handler's trait changes go to the browser as one update (:meth:`TryggeWidget._dispatch` holds the sync),
+so a click costs one message and one redraw.
 """
 
 from __future__ import annotations
