@@ -82,6 +82,7 @@ class Opened:
     page: Page
     path: str
     used: bool = False
+    db_url: str = ""
 
 
 #: Known failures in files other engineers own, as (test, page) → what to change. Marked xfail(strict=True): the test
@@ -104,7 +105,7 @@ def loaded(request: pytest.FixtureRequest, browser: Browser, voila_server: Voila
     context = new_context(browser)
     page = context.new_page()
     open_page(page, voila_server, request.param)
-    yield Opened(page, request.param)
+    yield Opened(page, request.param, db_url=voila_server.db_url)
     context.close()
 
 
@@ -114,7 +115,7 @@ def narrow(request: pytest.FixtureRequest, browser: Browser, voila_server: Voila
     context = new_context(browser, **NARROW)
     page = context.new_page()
     open_page(page, voila_server, request.param)
-    yield Opened(page, request.param)
+    yield Opened(page, request.param, db_url=voila_server.db_url)
     context.close()
 
 
@@ -354,14 +355,22 @@ def use_facilitator_page(page: Page) -> str:
     return code.inner_text()
 
 
-def use_poll_page(page: Page) -> None:
-    """A participant without an open poll: a code that does not exist."""
-    page.get_by_label("Koden på skjermen").fill("ZZZZ")
+def use_poll_page(page: Page, db_url: str) -> None:
+    """A participant joins a poll the facilitator has opened (in the server's store) and waits for the question."""
+    from widgets.polls import PollRoom
+    from widgets.store import Store
+
+    store = Store(db_url)
+    try:
+        code = PollRoom.open(store, theme="samtalen").code
+    finally:
+        store.dispose()
+    page.get_by_label("Koden på skjermen").fill(code)
     page.get_by_role("button", name="Bli med").click()
-    expect(page.locator(".ts-pollvote").get_by_role("status").first).not_to_be_empty()
+    expect(page.locator(".ts-pollvote")).to_contain_text(f"Du er med i avstemningen {code}")
 
 
-def use(page: Page, path: str) -> None:
+def use(page: Page, path: str, db_url: str = "") -> None:
     if path == START:
         use_start_page(page)
     elif path in THEMES:
@@ -369,7 +378,7 @@ def use(page: Page, path: str) -> None:
     elif path == FACILITATOR:
         use_facilitator_page(page)
     elif path == POLL:
-        use_poll_page(page)
+        use_poll_page(page, db_url)
     else:
         use_any_page(page)
 
@@ -378,7 +387,7 @@ def used(opened: Opened) -> Page:
     """The shared page, after the learner has used it (once, whichever test comes first)."""
     if not opened.used:
         opened.used = True
-        use(opened.page, opened.path)
+        use(opened.page, opened.path, opened.db_url)
         for error in opened.page.locator(".ts-error").all():
             assert not error.is_visible(), error.inner_text()
     return opened.page
