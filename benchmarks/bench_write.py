@@ -50,10 +50,13 @@ def _events(writer: int, count: int) -> list:
     ]
 
 
-def _writer(url: str, writer: int, count: int, barrier, done) -> None:
+def _writer(url: str, writer: int, count: int, barrier, done, light: bool) -> None:
     from widgets.store import Store
+    from widgets.store_sqlite import open_store
 
-    store = Store(url)
+    # light: what a learner's kernel opens (widgets.store_sqlite.open_store: the sqlite3-only store for a SQLite file
+    # at the newest schema); otherwise the SQLAlchemy store the server, the CLI and PostgreSQL use.
+    store = open_store(url) if light else Store(url)
     events = _events(writer, count)
     barrier.wait()
     for event in events:
@@ -62,11 +65,14 @@ def _writer(url: str, writer: int, count: int, barrier, done) -> None:
     store.dispose()
 
 
-def store_run(url: str, writers: int, count: int) -> float:
+def store_run(url: str, writers: int, count: int, light: bool = False) -> float:
     """Seconds for ``writers`` processes to write ``count`` events each, one event per transaction."""
+    from widgets.store import Store
+
+    Store(url).dispose()  # the schema exists before the writers arrive, as `trygge serve` leaves it
     ctx = mp.get_context("spawn")
     barrier, done = ctx.Barrier(writers + 1), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(url, w, count, barrier, done)) for w in range(writers)]
+    procs = [ctx.Process(target=_writer, args=(url, w, count, barrier, done, light)) for w in range(writers)]
     for p in procs:
         p.start()
     barrier.wait()
@@ -165,11 +171,17 @@ def main(argv: list[str] | None = None) -> int:
             single = baseline_one_by_one(Path(tmp) / f"single-{writers}.sqlite", rows)
             url = args.db_url or f"sqlite:///{Path(tmp) / f'store-{writers}.sqlite'}"
             seconds = store_run(url, writers, args.events)
+            kernel_rate = None
+            if not args.db_url:
+                light_url = f"sqlite:///{Path(tmp) / f'light-{writers}.sqlite'}"
+                kernel_rate = total / store_run(light_url, writers, args.events, light=True)
             rate, base_rate, single_rate = total / seconds, total / base, total / single
             rows_out.append(
                 [
                     writers,
                     total,
+                    "–" if kernel_rate is None else f"{kernel_rate:,.0f}",
+                    "–" if kernel_rate is None else f"{kernel_rate / base_rate:.3f}",
                     f"{rate:,.0f}",
                     f"{base_rate:,.0f}",
                     f"{rate / base_rate:.3f}",
@@ -178,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             )
             print(
-                f"{writers:>3} writers, {total:>6} events: store {rate:,.0f} events/s | baseline executemany "
+                f"{writers:>3} writers, {total:>6} events: kernel store "
+                f"{'–' if kernel_rate is None else f'{kernel_rate:,.0f}'} events/s | store {rate:,.0f} events/s | "
+                "baseline executemany "
                 f"{base_rate:,.0f}/s (ratio {rate / base_rate:.3f}) | raw sqlite3 one-by-one {single_rate:,.0f}/s "
                 f"(ratio {rate / single_rate:.2f})",
                 flush=True,
@@ -186,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     text = header("Write throughput: concurrent writers against raw sqlite3", info)
     target = args.db_url.split("@")[-1] if args.db_url else "a fresh SQLite file (WAL) for each writer count"
     text += (
-        f"\nStore: `widgets.store.Store.add_events`, one event per call (as a kernel writes), {args.events} events "
+        f"\nKernel store: `widgets.store_sqlite.SqliteStore.add_events` (what a learner's kernel writes through; "
+        f"SQLite only). Store: `widgets.store.Store.add_events` (SQLAlchemy: the server, the CLI, PostgreSQL). Both "
+        f"one event per call (as a kernel writes), {args.events} events "
         f"per writer process, into {target}. Baseline: raw `sqlite3.executemany` of the same rows in one "
         "transaction, one process. Reference: raw sqlite3, one transaction per row, one process. Ratio = store "
         "throughput / baseline throughput (higher is better; 1.0 would match the baseline).\n\n"
@@ -195,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         [
             "writers",
             "events",
+            "kernel store (events/s)",
+            "kernel store / baseline",
             "store (events/s)",
             "baseline executemany (events/s)",
             "ratio to baseline",

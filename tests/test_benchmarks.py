@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,8 @@ def test_write_benchmark_runs_and_reports_machine_and_ratios() -> None:
     out = _run("bench_write.py", "--writers", "2", "--events", "5")
     assert "machine:" in out and "date:" in out
     assert " 2 writers," in out and "ratio" in out
+    rate = re.search(r"kernel store ([\d,]+) events/s \| store ([\d,]+) events/s", out)
+    assert rate and all(int(x.replace(",", "")) > 0 for x in rate.groups()), out
 
 
 def test_analytics_benchmark_runs_and_reports_time_memory_and_baseline(tmp_path: Path) -> None:
