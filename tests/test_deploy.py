@@ -25,7 +25,7 @@ pytestmark = [
 @pytest.mark.parametrize("variant", [[], ["--many"]], ids=["one-server-tls", "two-instances-postgresql"])
 def test_the_nginx_configuration_serves_the_course_to_a_learner(variant: list[str]) -> None:
     run = subprocess.run([sys.executable, str(REPO / "deploy" / "check_nginx.py"), *variant], capture_output=True,
-                         text=True, timeout=900, cwd=REPO)
+                         text=True, timeout=900, cwd=REPO, check=False)
     out = run.stdout + run.stderr
     assert run.returncode == 0, out[-4000:]
     assert "Traceback" not in out

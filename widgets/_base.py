@@ -21,7 +21,6 @@ so a click costs one message and one redraw.
 from __future__ import annotations
 
 import contextlib
-
 import functools
 import logging
 import os

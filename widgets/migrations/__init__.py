@@ -46,7 +46,7 @@ def _config(connection: Any = None) -> Any:
     return cfg
 
 
-_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(None|['\"]([^'\"]+)['\"])\s*$", re.M)
+_REVISION = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(None|['\"]([^'\"]+)['\"])\s*$", re.MULTILINE)
 
 
 @functools.cache
