@@ -507,7 +507,7 @@ def test_a_0002_database_with_events_is_upgraded_on_open_and_reads_as_if_written
     import pandas as pd
 
     from widgets import analytics, demo_data
-    from widgets.store import RESULT_COLUMNS, events_table, result_columns
+    from widgets.store import RESULT_COLUMNS, event_row, events_table, result_columns
 
     course = demo_data_course()
     events = list(demo_data.iter_events(learners=40, orgs=3, seed=11, course=course)) + _odd_events()
@@ -517,18 +517,7 @@ def test_a_0002_database_with_events_is_upgraded_on_open_and_reads_as_if_written
         conn.execute(
             _EVENTS_0002.insert(),
             [
-                {
-                    "event_id": e.id,
-                    "actor": e.actor,
-                    "verb": e.verb,
-                    "object_id": e.object_id,
-                    "object_type": e.object_type,
-                    "theme": e.theme,
-                    "result": e.result,
-                    "context": e.context,
-                    "timestamp": e.timestamp,
-                    "org": e.context.get("org"),
-                }
+                {k: v for k, v in event_row(e).items() if k not in RESULT_COLUMNS}
                 for e in events
             ],
         )

@@ -25,10 +25,6 @@ from typing import Any
 from .events import Event
 from .rows import default_db_url, event_row, normalise_url
 
-#: The columns :class:`SqliteStore` writes, in the order of the events table (``seq`` is the database's).
-_EVENT_COLUMNS: tuple[str, ...] | None = None
-
-
 class SchemaNotCurrent(RuntimeError):
     """The SQLite file is missing or its schema is not the newest: open it with :class:`widgets.store.Store`."""
 
@@ -90,10 +86,6 @@ class SqliteStore:
         if row is None or row[0] != head():
             self.dispose()
             raise SchemaNotCurrent(f"{self.url} is at revision {row[0] if row else None}, not {head()}")
-        global _EVENT_COLUMNS
-        if _EVENT_COLUMNS is None:
-            names = [r[1] for r in self._conn().execute("PRAGMA table_info(events)")]
-            _EVENT_COLUMNS = tuple(n for n in names if n != "seq")
 
     @property
     def display_url(self) -> str:
@@ -138,17 +130,16 @@ class SqliteStore:
     # -- events ---------------------------------------------------------------------------------------------------
     def add_events(self, events: Iterable[Event]) -> int:
         """Store events; an event whose id is already stored is skipped. Returns how many were newly stored."""
-        columns = _EVENT_COLUMNS or ()
         rows = []
         for e in events:
-            row = event_row(e)
-            row["result"] = json.dumps(row["result"])
-            row["context"] = json.dumps(row["context"])
-            row["timestamp"] = _timestamp(row["timestamp"])
-            rows.append(tuple(row.get(c) for c in columns))
+            row = event_row(e)  # the same columns for every event: the row the SQLAlchemy store writes too
+            row.update(result=json.dumps(row["result"]), context=json.dumps(row["context"]),
+                       timestamp=_timestamp(row["timestamp"]))
+            rows.append(row)
         if not rows:
             return 0
-        sql = (f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        columns = list(rows[0])
+        sql = (f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
                "ON CONFLICT (event_id) DO NOTHING")
 
         def write(conn: sqlite3.Connection) -> int:
