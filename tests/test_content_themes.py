@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import pytest
 import yaml
+from test_simulation import _walk  # a walk through a scenario by one rule of choice
 
 from widgets.content import course_dir
 from widgets.simulation.coach import LABELS, classify
@@ -521,16 +522,6 @@ def test_phone_scenario_writes_pauses_into_the_callers_lines(theme, stem):
 
 
 # --- scenarios: walks ---------------------------------------------------------------------------------------------
-
-def _walk(scenario: dict, pick: Callable[[list[dict]], int]) -> ScriptedEngine:
-    engine = ScriptedEngine(scenario, seed=1)
-    engine.opening()
-    for _ in range(40):
-        if engine.ended:
-            break
-        engine.respond("", pick(scenario["nodes"][engine.node_id]["choices"]))
-    return engine
-
 
 def _best(choices: list[dict]) -> int:
     """The first reply with the most good and fewest poor labels."""
