@@ -13,7 +13,6 @@ would see code running if the rule were gone.
 
 from __future__ import annotations
 
-import http.client
 import json
 import uuid
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, VoilaServer, new_context, serve_course, start_voila, wait_for_widgets
 from playwright.sync_api import Browser, Page
+from test_template import fetch  # GET a path exactly as written
 
 from widgets.voila_config import KERNEL_MESSAGE_ALLOWLIST
 
@@ -192,16 +192,6 @@ def test_allowlist_is_widget_traffic_only():
 
 
 # ---- Other routes ---------------------------------------------------------------------------------------
-
-
-def fetch(server: VoilaServer, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", errors="replace")
-    finally:
-        connection.close()
 
 
 @ON_FIXTURES
